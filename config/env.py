@@ -1,0 +1,52 @@
+"""The one place that reads the process environment (HackSoft's config/env.py).
+
+Every setting that comes from the environment is read through `env`; nothing else in the
+project touches os.environ. When DATABASE_URL / REDIS_URL are unset, the URLs default to
+the embedded servers under `.data/` that `manage.py dev` and the test session start.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DATA_DIR = Path(env.str("TENANTRY_DATA_DIR", default=str(BASE_DIR / ".data")))
+
+
+def embedded_services_needed() -> dict[str, bool]:
+    """Which embedded servers this process's settings point at (keyword args of start())."""
+    return {
+        "postgres": not env.str("DATABASE_URL", default=""),
+        "redis": not env.str("REDIS_URL", default=""),
+    }
+
+
+def database_config(url: str) -> dict:
+    """django-environ's parse, with a unix-socket `?host=` moved to HOST and our backend."""
+    config = environ.Env.db_url_config(url)
+    socket_host = config.get("OPTIONS", {}).pop("host", None)
+    if socket_host:
+        config["HOST"] = socket_host
+    config["ENGINE"] = "shared_apps.tenants.db_backend"
+    return config
+
+
+def redis_location(url: str, db: int) -> str:
+    """A redis-py URL for logical database `db` (works for redis://, rediss:// and unix://)."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return f"unix://{parts.path}?db={db}"
+    return f"{parts.scheme}://{parts.netloc}/{db}"
+
+
+def kombu_url(url: str, db: int) -> str:
+    """Celery's broker URL: kombu spells a unix socket `redis+socket://`."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return f"redis+socket://{parts.path}?virtual_host={db}"
+    return redis_location(url, db)

@@ -1,0 +1,165 @@
+"""Settings shared by every environment; dev.py, test.py and prod.py adjust them."""
+
+from config.env import (
+    BASE_DIR,
+    DATA_DIR,
+    database_config,
+    embedded_services_needed,
+    env,
+    kombu_url,
+    redis_location,
+)
+from shared_apps.localdev import embedded
+from shared_apps.tenants.hosts import PlatformAllowedHosts
+
+# --- Core --------------------------------------------------------------------------
+SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-change-me")
+DEBUG = env.bool("DEBUG", default=False)
+PLATFORM_NAME = env.str("PLATFORM_NAME", default="Tenantry")
+
+# --- Tenancy -----------------------------------------------------------------------
+# Organizations live at <slug>.<PLATFORM_DOMAIN>; the platform itself at PLATFORM_DOMAIN
+# (and www.). https://django-tenants.readthedocs.io/en/latest/install.html
+PLATFORM_DOMAIN = env.str("PLATFORM_DOMAIN", default="localhost").lower()
+PUBLIC_HOSTS = frozenset({PLATFORM_DOMAIN, f"www.{PLATFORM_DOMAIN}"})
+# Custom domains are admitted per request by the routing middleware (see hosts.py).
+ALLOWED_HOSTS = PlatformAllowedHosts(
+    [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+)
+# Same-origin POSTs on any organization host or custom domain pass Django's Origin check
+# without help; trusting "*.PLATFORM_DOMAIN" here would only admit cross-organization
+# posts, so only explicitly listed origins are trusted.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+TENANT_MODEL = "tenants.Organization"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+ROOT_URLCONF = "config.urls_tenant"
+# How long a process may keep a hostname → organization answer (invalidation is pushed
+# to every process on change; this only bounds an entry's life if a push is missed).
+TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=300)
+
+SHARED_APPS = [
+    "django_tenants",
+    "shared_apps.tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "tenant_apps.accounts",
+    "shared_apps.public_site",
+    "shared_apps.localdev",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "tenant_apps.accounts",
+    "tenant_apps.tracker",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+MIDDLEWARE = [
+    "shared_apps.tenants.middleware.TenantRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+AUTH_USER_MODEL = "accounts.User"
+
+# --- Database ----------------------------------------------------------------------
+# DATABASE_URL, else the embedded PostgreSQL under .data/ (started by `manage.py dev`
+# and by the test session).
+DATABASE_URL = env.str("DATABASE_URL", default="") or embedded.database_url(DATA_DIR)
+DATABASES = {"default": {**database_config(DATABASE_URL), "CONN_MAX_AGE": 60}}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache, broker, channel layer ---------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="") or embedded.redis_url(DATA_DIR)
+TENANT_ROUTING_REDIS_URL = redis_location(REDIS_URL, 0)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": redis_location(REDIS_URL, 0),
+        # Every key is prefixed with the current schema: nothing cached at one
+        # organization can be read at another.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+    }
+}
+
+CELERY_BROKER_URL = kombu_url(REDIS_URL, 1)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 270
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Seconds a worker keeps an organization looked up by schema (tenant-schemas-celery #28).
+CELERY_TASK_TENANT_CACHE_SECONDS = 60
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+ASGI_APPLICATION = "config.asgi.application"
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [{"address": redis_location(REDIS_URL, 2)}]},
+    }
+}
+
+# --- Sessions and cookies ------------------------------------------------------------
+# Host-only cookies (no Domain attribute): a session made at one organization is never
+# sent to, nor valid at, another. Sessions live in each schema's own table.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Templates and static files -------------------------------------------------------
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- Internationalization --------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging -----------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Local development (`manage.py dev`) ----------------------------------------------------
+EMBEDDED_SERVICES = embedded_services_needed()
+DEV_SERVER_HOST = env.str("HOST", default="127.0.0.1")
+DEV_SERVER_PORT = env.int("PORT", default=8000)

@@ -1,0 +1,10 @@
+"""Local development: `uv run manage.py dev`."""
+
+from config.settings.base import *  # noqa: F403
+
+DEBUG = True
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Serve static files from the app folders, picking up edits without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT = None  # static files come from the app folders (WhiteNoise finders)

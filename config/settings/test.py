@@ -1,0 +1,18 @@
+"""The test suite: real PostgreSQL and Redis, embedded unless DATABASE_URL/REDIS_URL are set."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import CACHES, CHANNEL_LAYERS, DATA_DIR, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "test-celerybeat-schedule")
+WHITENOISE_USE_FINDERS = True
+
+# pytest-xdist workers share one Redis: each keeps its cache keys, Celery queues and
+# channel groups under its own prefix, as each has its own test database.
+_RUN = "test-" + env.str("PYTEST_XDIST_WORKER", default="main")
+CACHES["default"]["KEY_PREFIX"] = _RUN
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{_RUN}:", "visibility_timeout": 3600}
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{_RUN}:asgi"
+STATIC_ROOT = None  # static files come from the app folders (WhiteNoise finders)

@@ -1,0 +1,7 @@
+"""URLs of the platform's own host (public schema)."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("shared_apps.public_site.urls")),
+]

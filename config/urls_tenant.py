@@ -1,0 +1,7 @@
+"""URLs of every organization's host (the organization's schema)."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tenant_apps.tracker.urls")),
+]

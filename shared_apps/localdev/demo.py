@@ -1,0 +1,45 @@
+"""Demo data for `manage.py dev`: a platform staff user and two organizations, made once."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django_tenants.utils import schema_context
+
+from shared_apps.tenants import services
+from shared_apps.tenants.models import Organization
+
+DEMO_PASSWORD = "tenantry-demo"
+STAFF_EMAIL = "staff@tenantry.test"
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    slug: str
+    name: str
+    member_email: str
+
+
+DEMO_ORGANIZATIONS = (
+    DemoOrganization("acme", "Acme Corp", "alice@acme.test"),
+    DemoOrganization("globex", "Globex", "bob@globex.test"),
+)
+
+
+def demo_seed() -> list[str]:
+    """Create what is missing; return a line per thing created (nothing on a second run)."""
+    created: list[str] = []
+    user_model = get_user_model()
+    with schema_context("public"):
+        if not user_model.objects.filter(email=STAFF_EMAIL).exists():
+            user_model.objects.create_superuser(STAFF_EMAIL, DEMO_PASSWORD)
+            created.append(f"platform staff user {STAFF_EMAIL}")
+    for demo in DEMO_ORGANIZATIONS:
+        if Organization.objects.filter(slug=demo.slug).exists():
+            continue
+
+        def add_member(_organization: Organization, email: str = demo.member_email) -> None:
+            user_model.objects.create_user(email, DEMO_PASSWORD)
+
+        services.organization_create(name=demo.name, slug=demo.slug, seed=add_member)
+        created.append(f"organization {demo.slug} with member {demo.member_email}")
+    return created

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from shared_apps.public_site import views
+
+app_name = "public_site"
+
+urlpatterns = [path("", views.home, name="home")]

@@ -1,0 +1,56 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+from shared_apps.tenants.hosts import InvalidHost, normalize_hostname
+from shared_apps.tenants.validators import SLUG_MAX_LENGTH, validate_slug
+
+
+class Organization(TenantMixin):
+    """A customer organization; all of its data lives in its own schema."""
+
+    class Status(models.TextChoices):
+        PROVISIONING = "provisioning", "Being set up"
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        ARCHIVED = "archived", "Archived"
+
+    name = models.CharField(max_length=200)
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True, validators=[validate_slug])
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PROVISIONING, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Schemas are built and dropped by the provisioning services, never as a side effect
+    # of saving or deleting a row.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    is_public = False
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slug})"
+
+
+class Domain(DomainMixin):
+    """A hostname that selects an organization: its platform subdomain or a custom domain."""
+
+    is_verified = models.BooleanField(
+        default=False,
+        help_text="Platform subdomains are verified on creation; custom domains once proven.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def clean(self) -> None:
+        try:
+            self.domain = normalize_hostname(self.domain or "")
+        except InvalidHost as error:
+            raise ValidationError({"domain": f"Not a valid hostname ({error})."}) from None

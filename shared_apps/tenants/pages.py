@@ -1,0 +1,49 @@
+"""The pages the routing middleware answers with itself, before any app code runs."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+from shared_apps.tenants.models import Organization
+
+
+def platform_url(request: HttpRequest, port: str) -> str:
+    """The public site's address, on the port the visitor used (`port` from their Host)."""
+    suffix = f":{port}" if port else ""
+    return f"{request.scheme}://{settings.PLATFORM_DOMAIN}{suffix}/"
+
+
+def _page(
+    request: HttpRequest, template: str, status: int, port: str, **context: object
+) -> HttpResponse:
+    context = {
+        "platform_url": platform_url(request, port),
+        "platform_name": settings.PLATFORM_NAME,
+        **context,
+    }
+    return HttpResponse(render_to_string(template, context), status=status)
+
+
+def bad_host(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(
+        render_to_string("errors/bad_host.html", {"platform_name": settings.PLATFORM_NAME}),
+        status=400,
+    )
+
+
+def unknown_organization(request: HttpRequest, hostname: str, port: str) -> HttpResponse:
+    return _page(request, "errors/unknown_organization.html", 404, port, hostname=hostname)
+
+
+def status_gate(request: HttpRequest, organization: Organization, port: str) -> HttpResponse | None:
+    """The page for an organization that isn't open for work, or None when it is."""
+    status = organization.status
+    if status == Organization.Status.ACTIVE:
+        return None
+    if status == Organization.Status.PROVISIONING:
+        response = _page(request, "errors/provisioning.html", 503, port, organization=organization)
+        response["Retry-After"] = "5"
+        return response
+    if status == Organization.Status.SUSPENDED:
+        return _page(request, "errors/suspended.html", 403, port, organization=organization)
+    return unknown_organization(request, organization.domain_url, port)

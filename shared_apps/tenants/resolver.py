@@ -1,0 +1,188 @@
+"""Hostname → organization, cached in process memory.
+
+A warm lookup costs no SQL and no network round trip: the answer (including "no such
+organization") is kept in a bounded in-process LRU. Saving or deleting an Organization or
+Domain clears it here and, through a Redis pub/sub message, in every other process (web
+workers, Celery workers); each process's listener also clears its cache whenever it
+(re)subscribes, so messages missed during a Redis outage cannot leave stale entries past
+that point, and a TTL bounds any entry's life regardless.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+INVALIDATION_CHANNEL = "tenantry:tenant-routing:invalidate"
+_MAX_ENTRIES = 10_000
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a hostname serves: the platform's public site, an organization, or nothing."""
+
+    kind: str  # "public" | "organization" | "unknown"
+    hostname: str
+    organization_fields: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind == "public"
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.kind == "unknown"
+
+    def organization(self) -> Any:
+        """A fresh Organization instance per call, so no request can alter another's."""
+        from shared_apps.tenants.models import Organization
+
+        instance = Organization(**dict(self.organization_fields))
+        instance._state.adding = False
+        instance._state.db = "default"
+        instance.domain_url = self.hostname
+        return instance
+
+
+class _RoutingCache:
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[float, Resolution]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, hostname: str) -> Resolution | None:
+        with self._lock:
+            entry = self._entries.get(hostname)
+            if entry is None:
+                return None
+            expires_at, resolution = entry
+            if expires_at < time.monotonic():
+                del self._entries[hostname]
+                return None
+            self._entries.move_to_end(hostname)
+            return resolution
+
+    def put(self, resolution: Resolution) -> None:
+        ttl = settings.TENANT_ROUTING_CACHE_SECONDS
+        with self._lock:
+            self._entries[resolution.hostname] = (time.monotonic() + ttl, resolution)
+            self._entries.move_to_end(resolution.hostname)
+            while len(self._entries) > _MAX_ENTRIES:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_cache = _RoutingCache()
+
+
+class _InvalidationListener:
+    """One daemon thread per process that clears the cache on every broadcast."""
+
+    def __init__(self) -> None:
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+        self.subscribed = threading.Event()
+
+    def ensure_running(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            # After a fork the parent's thread is gone: start this process's own.
+            self._pid = os.getpid()
+            self.subscribed = threading.Event()
+            threading.Thread(
+                target=self._run, name="tenant-routing-invalidation", daemon=True
+            ).start()
+
+    def _run(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                client = redis.Redis.from_url(
+                    settings.TENANT_ROUTING_REDIS_URL,
+                    socket_connect_timeout=2,
+                    health_check_interval=30,
+                )
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(INVALIDATION_CHANNEL)
+                _cache.clear()  # whatever changed while we weren't listening is now forgotten
+                self.subscribed.set()
+                delay = 0.5
+                for _message in pubsub.listen():
+                    _cache.clear()
+            except Exception as error:
+                self.subscribed.clear()
+                logger.warning("tenant routing invalidation listener lost Redis: %s", error)
+                time.sleep(delay)
+                delay = min(delay * 2, 10)
+
+
+_listener = _InvalidationListener()
+
+
+def resolve_hostname(hostname: str) -> Resolution:
+    """Resolve a normalized hostname (see hosts.normalize_hostname)."""
+    if hostname in settings.PUBLIC_HOSTS:
+        return Resolution(kind="public", hostname=hostname)
+    _listener.ensure_running()
+    cached = _cache.get(hostname)
+    if cached is not None:
+        return cached
+    resolution = _lookup(hostname)
+    _cache.put(resolution)
+    return resolution
+
+
+def _lookup(hostname: str) -> Resolution:
+    from django_tenants.utils import schema_context
+
+    from shared_apps.tenants.models import Domain
+
+    with schema_context("public"):
+        domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+    if domain is None:
+        return Resolution(kind="unknown", hostname=hostname)
+    organization = domain.tenant
+    fields = tuple(
+        (field.attname, getattr(organization, field.attname))
+        for field in organization._meta.concrete_fields
+    )
+    return Resolution(kind="organization", hostname=hostname, organization_fields=fields)
+
+
+def invalidate_routing_cache() -> None:
+    """Forget every cached resolution, here and in every other process."""
+    _cache.clear()
+    try:
+        redis.Redis.from_url(settings.TENANT_ROUTING_REDIS_URL, socket_connect_timeout=2).publish(
+            INVALIDATION_CHANNEL, "flush"
+        )
+    except redis.RedisError as error:
+        # Other processes fall back on the TTL and on clearing when their listener reconnects.
+        logger.warning("could not broadcast tenant routing invalidation: %s", error)
+
+
+def clear_local_routing_cache() -> None:
+    """Forget this process's cached resolutions only (tests use it after a rollback)."""
+    _cache.clear()
+
+
+def routing_cache_size() -> int:
+    return len(_cache)

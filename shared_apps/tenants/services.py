@@ -1,0 +1,102 @@
+"""Writes on organizations: the one code path for the CLI, the console and the API."""
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django_tenants.utils import schema_context, schema_exists
+
+from shared_apps.tenants.models import Domain, Organization
+from shared_apps.tenants.validators import normalize_slug, schema_name_for_slug
+
+logger = logging.getLogger(__name__)
+
+# Called inside the new organization's schema once it exists, with the organization. The
+# accounts app registers the creation of the first member here (shared_apps never import
+# tenant_apps; see shared/ARCHITECTURE.md).
+SchemaSeeder = Callable[[Organization], None]
+
+
+def organization_create(*, name: str, slug: str, seed: SchemaSeeder | None = None) -> Organization:
+    """Create an organization, its subdomain and its schema; active when this returns.
+
+    On any failure the schema and the rows are removed again and the error re-raised:
+    nothing half-made is left behind, and the same slug can be tried again.
+    """
+    slug = normalize_slug(slug)
+    try:
+        schema_name = schema_name_for_slug(slug)
+    except ValidationError as error:
+        raise ValidationError({"slug": error.messages}) from None
+    organization = Organization(
+        name=name.strip(),
+        slug=slug,
+        schema_name=schema_name,
+        status=Organization.Status.PROVISIONING,
+    )
+    # schema_name is derived from the slug validated above; a taken slug is the one message.
+    organization.full_clean(exclude=["schema_name"], validate_unique=False)
+    if Organization.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"The slug “{slug}” is already taken."})
+    try:
+        with transaction.atomic():
+            organization.save()
+            Domain.objects.create(
+                domain=subdomain_for(slug), tenant=organization, is_primary=True, is_verified=True
+            )
+    except IntegrityError:
+        raise ValidationError({"slug": f"The slug “{slug}” is already taken."}) from None
+
+    try:
+        organization.create_schema(check_if_exists=True, verbosity=0)
+        if seed is not None:
+            with schema_context(organization.schema_name):
+                seed(organization)
+        organization.status = Organization.Status.ACTIVE
+        organization.save(update_fields=["status", "updated_at"])
+    except BaseException:
+        logger.exception("provisioning %s failed; removing what was made", slug)
+        _remove(organization)
+        raise
+    logger.info("organization %s provisioned in schema %s", slug, organization.schema_name)
+    return organization
+
+
+def subdomain_for(slug: str) -> str:
+    return f"{slug}.{settings.PLATFORM_DOMAIN}"
+
+
+def organization_set_status(*, organization: Organization, status: str) -> Organization:
+    if status not in Organization.Status.values:
+        raise ValidationError(f"Unknown status “{status}”.")
+    organization.status = status
+    organization.save(update_fields=["status", "updated_at"])
+    logger.info("organization %s is now %s", organization.slug, status)
+    return organization
+
+
+def organization_suspend(*, organization: Organization) -> Organization:
+    return organization_set_status(organization=organization, status=Organization.Status.SUSPENDED)
+
+
+def organization_reactivate(*, organization: Organization) -> Organization:
+    return organization_set_status(organization=organization, status=Organization.Status.ACTIVE)
+
+
+def organization_delete(*, organization: Organization) -> None:
+    """Drop the organization's schema and its rows. Irreversible."""
+    _remove(organization)
+    logger.info("organization %s deleted", organization.slug)
+
+
+def _remove(organization: Organization) -> None:
+    connection.set_schema_to_public()
+    schema = organization.schema_name or schema_name_for_slug(organization.slug)
+    with transaction.atomic():
+        if schema_exists(schema):
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        if organization.pk:
+            Organization.objects.filter(pk=organization.pk).delete()
