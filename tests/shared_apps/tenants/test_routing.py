@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shared_apps.tenants import services
 from shared_apps.tenants.models import Domain, Organization
@@ -110,10 +111,11 @@ def test_archived_organization_is_not_served(acme_client, acme):
     assert acme_client.get("/").status_code == 404
 
 
-def test_request_selects_the_organizations_schema(acme_client):
-    response = acme_client.get("/")
-    assert response.status_code == 200
-    assert connection.schema_name == "org_acme"
+def test_request_runs_in_the_organizations_schema_then_returns_to_public(acme_client):
+    with CaptureQueriesContext(connection) as queries:
+        assert acme_client.get("/").status_code == 200
+    assert 'SET search_path = "org_acme","public"' in [q["sql"] for q in queries]
+    assert connection.schema_name == "public"
 
 
 def test_session_and_csrf_cookies_are_host_only(acme_client):
