@@ -18,7 +18,7 @@ from django_tenants.utils import schema_context
 from shared_apps.tenants import services
 from shared_apps.tenants.hosts import PlatformAllowedHosts
 from shared_apps.tenants.models import Organization
-from shared_apps.tenants.resolver import clear_local_routing_cache
+from shared_apps.tenants.resolver import clear_local_routing_cache, start_invalidation_listener
 
 MEMBER_PASSWORD = "correct horse battery staple"
 TEST_ORGANIZATIONS = {"acme": "Acme Corp", "globex": "Globex"}
@@ -33,6 +33,12 @@ def _platform_allowed_hosts(django_test_environment: None) -> None:
     # Django's test set-up copies ALLOWED_HOSTS into a plain list (adding "testserver");
     # put back the class that admits the custom domain the middleware resolved.
     settings.ALLOWED_HOSTS = PlatformAllowedHosts(settings.ALLOWED_HOSTS)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _routing_invalidation_listener() -> None:
+    # Its first subscription clears the cache; let that happen before any test warms it.
+    assert start_invalidation_listener(), "could not subscribe to routing invalidations"
 
 
 @pytest.fixture(scope="session")

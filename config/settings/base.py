@@ -85,6 +85,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: cache, broker, channel layer ---------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="") or embedded.redis_url(DATA_DIR)
 TENANT_ROUTING_REDIS_URL = redis_location(REDIS_URL, 0)
+TENANT_ROUTING_CHANNEL = "tenantry:tenant-routing:invalidate"
 
 CACHES = {
     "default": {

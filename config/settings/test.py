@@ -15,4 +15,5 @@ _RUN = "test-" + env.str("PYTEST_XDIST_WORKER", default="main")
 CACHES["default"]["KEY_PREFIX"] = _RUN
 CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{_RUN}:", "visibility_timeout": 3600}
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{_RUN}:asgi"
+TENANT_ROUTING_CHANNEL = f"{_RUN}:tenant-routing:invalidate"
 STATIC_ROOT = None  # static files come from the app folders (WhiteNoise finders)

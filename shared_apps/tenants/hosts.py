@@ -23,7 +23,7 @@ def split_host(raw: str) -> tuple[str, str]:
         raise InvalidHost("IP literals are not served")
     if raw.count(":") == 1:
         host, port = raw.split(":")
-        if not _PORT.match(port):
+        if not _PORT.fullmatch(port):
             raise InvalidHost(f"invalid port {port!r}")
     elif ":" in raw:
         raise InvalidHost("malformed host")
@@ -43,7 +43,7 @@ def normalize_hostname(host: str) -> str:
         except idna.IDNAError as error:
             raise InvalidHost(f"invalid internationalized name: {error}") from None
     host = host.lower()
-    if len(host) > _MAX_HOSTNAME or not all(_LABEL.match(label) for label in host.split(".")):
+    if len(host) > _MAX_HOSTNAME or not all(_LABEL.fullmatch(label) for label in host.split(".")):
         raise InvalidHost("not a valid hostname")
     return host
 

@@ -23,7 +23,6 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-INVALIDATION_CHANNEL = "tenantry:tenant-routing:invalidate"
 _MAX_ENTRIES = 10_000
 
 
@@ -121,7 +120,7 @@ class _InvalidationListener:
                     health_check_interval=30,
                 )
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(INVALIDATION_CHANNEL)
+                pubsub.subscribe(settings.TENANT_ROUTING_CHANNEL)
                 _cache.clear()  # whatever changed while we weren't listening is now forgotten
                 self.subscribed.set()
                 delay = 0.5
@@ -172,11 +171,17 @@ def invalidate_routing_cache() -> None:
     _cache.clear()
     try:
         redis.Redis.from_url(settings.TENANT_ROUTING_REDIS_URL, socket_connect_timeout=2).publish(
-            INVALIDATION_CHANNEL, "flush"
+            settings.TENANT_ROUTING_CHANNEL, "flush"
         )
     except redis.RedisError as error:
         # Other processes fall back on the TTL and on clearing when their listener reconnects.
         logger.warning("could not broadcast tenant routing invalidation: %s", error)
+
+
+def start_invalidation_listener(timeout: float = 10) -> bool:
+    """Start this process's listener now; True once it is subscribed."""
+    _listener.ensure_running()
+    return _listener.subscribed.wait(timeout)
 
 
 def clear_local_routing_cache() -> None:

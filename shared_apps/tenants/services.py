@@ -97,6 +97,9 @@ def _remove(organization: Organization) -> None:
     with transaction.atomic():
         if schema_exists(schema):
             with connection.cursor() as cursor:
+                # Deferred foreign-key checks queued on the schema's tables in this
+                # transaction would block the DROP; run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
         if organization.pk:
             Organization.objects.filter(pk=organization.pk).delete()

@@ -41,7 +41,7 @@ def validate_slug(value: str) -> None:
             f"The slug must be {SLUG_MIN_LENGTH}–{SLUG_MAX_LENGTH} characters long.",
             code="length",
         )
-    if not _SLUG_PATTERN.match(value):
+    if not _SLUG_PATTERN.fullmatch(value):
         raise ValidationError(
             "Use lower-case letters, digits and hyphens only, starting and ending with a "
             "letter or digit (it becomes the organization's web address).",
