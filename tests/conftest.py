@@ -105,3 +105,60 @@ def public_client(client_for, db: None) -> Client:
 def in_schema():
     """`with in_schema(org):` runs the block against that organization's schema."""
     return lambda organization: schema_context(organization.schema_name)
+
+
+@pytest.fixture
+def asgi_get():
+    """asgi_get(host, path) → (status, body), served by config.asgi.application.
+
+    The app is called directly from a coroutine run by async_to_sync on this thread, so
+    its thread-sensitive ORM calls come back to this thread's connection, inside the
+    test's transaction (channels' communicator would start it in a fresh context and a
+    thread of its own). Django's handler would close that connection at request start (it
+    looks obsolete mid-transaction), so that hook is lifted for the call, as Django's own
+    test client does.
+    """
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from config.asgi import application
+
+    async def request(host: str, path: str) -> tuple[int, bytes]:
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+            "headers": [(b"host", host.encode())], "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+        }  # fmt: skip
+        sent: list[dict] = []
+        requested = False
+
+        async def receive() -> dict:
+            nonlocal requested
+            if not requested:
+                requested = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await asyncio.Event().wait()  # the client never disconnects
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await application(scope, receive, send)
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return start["status"], body
+
+    def get(host: str, path: str) -> tuple[int, bytes]:
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            return async_to_sync(request)(host, path)
+        finally:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
+
+    return get

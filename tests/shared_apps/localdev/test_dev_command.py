@@ -1,0 +1,185 @@
+"""`manage.py dev` end to end: real processes, real HTTP and WebSocket, Ctrl-C.
+
+It runs against its own database on the test session's PostgreSQL server (and the same
+Redis), so it exercises migrate_schemas, the demo data, uvicorn, the Celery worker and
+beat exactly as a developer's first run does.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import psycopg
+import pytest
+from django.conf import settings
+from websockets.sync.client import connect as ws_connect
+
+from shared_apps.localdev.management.commands.dev import _ensure_port_free
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _server_dsn(dbname: str) -> str:
+    db = settings.DATABASES["default"]
+    host = db["HOST"] or "127.0.0.1"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    if host.startswith("/"):
+        return f"postgres://{db['USER']}{password}@/{dbname}?host={host}"
+    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{dbname}"
+
+
+@pytest.fixture
+def dev_database() -> Iterator[str]:
+    name = f"tenantry_devcheck_{os.getpid()}"
+    admin = _server_dsn("postgres").replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield _server_dsn(name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class DevProcess:
+    def __init__(self, database_url: str, port: int, *extra: str) -> None:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": settings.REDIS_URL,
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "dev", "--no-reload", "--port", str(port), *extra],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip())
+
+    def wait_for(self, text: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.lines):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        pytest.fail(f"never saw {text!r}; output:\n" + "\n".join(self.lines[-60:]))
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _get(port: int, host: str, path: str = "/") -> tuple[int, str]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_dev_runs_web_websocket_worker_and_beat_and_ctrl_c_stops_them(dev_database):
+    port = _free_port()
+    dev = DevProcess(dev_database, port)
+    try:
+        dev.wait_for("Tenantry is running")
+        dev.wait_for("Uvicorn running on")
+        dev.wait_for("celery@")  # worker banner
+        dev.wait_for("beat: Starting")
+        output = dev.output()
+        for expected in (
+            f"http://localhost:{port}/",
+            f"http://acme.localhost:{port}/",
+            f"http://globex.localhost:{port}/",
+            "alice@acme.test",
+            "staff@tenantry.test",
+            "Created organization acme",
+        ):
+            assert expected in output
+
+        assert _get(port, f"localhost:{port}")[0] == 200
+        status, body = _get(port, f"acme.localhost:{port}")
+        assert (status, "Acme Corp" in body) == (200, True)
+        status, body = _get(port, f"globex.localhost:{port}", "/summary.json")
+        assert json.loads(body)["organization"] == "globex"
+        assert _get(port, f"nobody.localhost:{port}")[0] == 404
+
+        with ws_connect(
+            f"ws://acme.localhost:{port}/ws/whoami/",
+            sock=socket.create_connection(("127.0.0.1", port)),
+            open_timeout=10,
+        ) as websocket:
+            assert json.loads(websocket.recv(timeout=10))["schema"] == "org_acme"
+
+        children = psutil.Process(dev.process.pid).children(recursive=True)
+        assert len(children) >= 3
+        dev.process.send_signal(signal.SIGINT)
+        assert dev.process.wait(timeout=60) == 0
+        _gone, alive = psutil.wait_procs(children, timeout=15)
+        assert alive == [], f"still running after Ctrl-C: {alive}"
+        assert "Stopped." in dev.output()
+    finally:
+        if dev.process.poll() is None:
+            os.killpg(dev.process.pid, signal.SIGKILL)
+
+    # A second run reuses the data: nothing is created again.
+    again = subprocess.run(
+        [sys.executable, "manage.py", "dev", "--setup-only"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+             "DATABASE_URL": dev_database, "REDIS_URL": settings.REDIS_URL},
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Created" not in again.stdout
+
+
+def test_a_port_in_use_gets_a_clear_message():
+    with socket.socket() as occupied:
+        occupied.bind(("127.0.0.1", 0))
+        occupied.listen()
+        port = occupied.getsockname()[1]
+        from django.core.management import CommandError
+
+        with pytest.raises(CommandError, match=f"Port {port} on 127.0.0.1 is already in use"):
+            _ensure_port_free("127.0.0.1", port)
+
+
+def test_dev_exits_with_the_message_when_the_port_is_taken():
+    with socket.socket() as occupied:
+        occupied.bind(("127.0.0.1", 0))
+        occupied.listen()
+        port = occupied.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "manage.py", "dev", "--port", str(port)],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
+        )  # fmt: skip
+    assert result.returncode != 0
+    assert f"PORT={port + 1} uv run manage.py dev" in result.stderr
