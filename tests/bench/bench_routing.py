@@ -145,8 +145,9 @@ def main() -> None:
                     spec["hosts"] = hosts[
                         :1
                     ]  # plain Django has one schema, fixed on the connection
+                argv = [sys.executable, "-m", "tests.bench.bench_routing", "--child"]
                 child = subprocess.run(
-                    [sys.executable, "-m", "tests.bench.bench_routing", "--child", json.dumps(spec)],
+                    [*argv, json.dumps(spec)],
                     cwd=ROOT, check=True, capture_output=True, text=True,
                 )  # fmt: skip
                 results.setdefault(scenario, {})[variant] = json.loads(
