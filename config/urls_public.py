@@ -3,5 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("accounts/", include("allauth.urls")),
     path("", include("shared_apps.public_site.urls")),
 ]

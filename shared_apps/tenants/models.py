@@ -23,6 +23,14 @@ class Organization(TenantMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Organization-wide sign-in policy, read from the routing cache on every request.
+    require_mfa = models.BooleanField(
+        default=False, help_text="Every member must set up two-factor authentication."
+    )
+    open_signup = models.BooleanField(
+        default=False, help_text="Anyone may create an account here (otherwise invitation only)."
+    )
+
     # Schemas are built and dropped by the provisioning services, never as a side effect
     # of saving or deleting a row.
     auto_create_schema = False
@@ -54,3 +62,22 @@ class Domain(DomainMixin):
             self.domain = normalize_hostname(self.domain or "")
         except InvalidHost as error:
             raise ValidationError({"domain": f"Not a valid hostname ({error})."}) from None
+
+
+class MemberDirectoryEntry(models.Model):
+    """One organization where an email address (kept only as a keyed hash) has an account."""
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="directory_entries"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email_digest", "organization"], name="unique_directory_entry"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email_digest[:12]}… → {self.organization_id}"

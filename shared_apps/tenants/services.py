@@ -6,21 +6,31 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django_tenants.utils import schema_context, schema_exists
+from django_tenants.utils import schema_exists, tenant_context
 
 from shared_apps.tenants.models import Domain, Organization
+from shared_apps.tenants.signals import organization_schema_ready
 from shared_apps.tenants.validators import normalize_slug, schema_name_for_slug
 
 logger = logging.getLogger(__name__)
 
-# Called inside the new organization's schema once it exists, with the organization. The
-# accounts app registers the creation of the first member here (shared_apps never import
-# tenant_apps; see shared/ARCHITECTURE.md).
+# Extra set-up run inside the new schema (demo data, test fixtures).
 SchemaSeeder = Callable[[Organization], None]
 
 
-def organization_create(*, name: str, slug: str, seed: SchemaSeeder | None = None) -> Organization:
+def organization_create(
+    *,
+    name: str,
+    slug: str,
+    owner_email: str | None = None,
+    owner_password: str | None = None,
+    seed: SchemaSeeder | None = None,
+) -> Organization:
     """Create an organization, its subdomain and its schema; active when this returns.
+
+    With `owner_email`, the first owner is set up inside the new schema by the receivers
+    of `organization_schema_ready` (the accounts app): an account with `owner_password`,
+    or, without one, an emailed invitation.
 
     On any failure the schema and the rows are removed again and the error re-raised:
     nothing half-made is left behind, and the same slug can be tried again.
@@ -51,8 +61,14 @@ def organization_create(*, name: str, slug: str, seed: SchemaSeeder | None = Non
 
     try:
         organization.create_schema(check_if_exists=True, verbosity=0)
-        if seed is not None:
-            with schema_context(organization.schema_name):
+        with tenant_context(organization):
+            organization_schema_ready.send(
+                sender=Organization,
+                organization=organization,
+                owner_email=owner_email,
+                owner_password=owner_password,
+            )
+            if seed is not None:
                 seed(organization)
         organization.status = Organization.Status.ACTIVE
         organization.save(update_fields=["status", "updated_at"])
@@ -103,3 +119,13 @@ def _remove(organization: Organization) -> None:
                 cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
         if organization.pk:
             Organization.objects.filter(pk=organization.pk).delete()
+
+
+def organization_update_policy(
+    *, organization: Organization, require_mfa: bool, open_signup: bool
+) -> Organization:
+    """Change the organization's sign-in policy (owners do this from their settings page)."""
+    organization.require_mfa = require_mfa
+    organization.open_signup = open_signup
+    organization.save(update_fields=["require_mfa", "open_signup", "updated_at"])
+    return organization

@@ -4,7 +4,6 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -39,8 +38,10 @@ class Command(BaseCommand):
         create = actions.add_parser("create", help="Create an organization and its schema.")
         create.add_argument("slug", help="Lower-case DNS label: the organization's subdomain.")
         create.add_argument("--name", required=True, help="Display name.")
-        create.add_argument("--owner-email", help="Create this first member in the new schema.")
-        create.add_argument("--owner-password", help="Password of that member (else unusable).")
+        create.add_argument("--owner-email", help="The first owner (invited by email).")
+        create.add_argument(
+            "--owner-password", help="Create the owner's account with this password instead."
+        )
 
         list_ = actions.add_parser("list", help="List organizations.")
         list_.add_argument("--status", choices=Organization.Status.values)
@@ -68,14 +69,12 @@ class Command(BaseCommand):
             raise CommandError(f"No organization with slug “{slug}”.") from None
 
     def _create(self, options: dict[str, Any]) -> dict[str, Any]:
-        email, password = options["owner_email"], options["owner_password"]
-
-        def create_owner(_organization: Organization) -> None:
-            get_user_model().objects.create_user(email, password)
-
         try:
             organization = services.organization_create(
-                name=options["name"], slug=options["slug"], seed=create_owner if email else None
+                name=options["name"],
+                slug=options["slug"],
+                owner_email=options["owner_email"],
+                owner_password=options["owner_password"],
             )
         except ValidationError as error:
             raise CommandError(_errors(error)) from None
@@ -83,6 +82,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Created {organization} in schema {organization.schema_name}.")
             )
+            if options["owner_email"] and not options["owner_password"]:
+                self.stdout.write(f"An owner invitation was emailed to {options['owner_email']}.")
         return _as_dict(organization)
 
     def _list(self, options: dict[str, Any]) -> list[dict[str, Any]]:

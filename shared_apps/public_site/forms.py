@@ -1,0 +1,5 @@
+from django import forms
+
+
+class FindOrganizationForm(forms.Form):
+    email = forms.EmailField(label="Your work email")
