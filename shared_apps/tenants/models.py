@@ -81,3 +81,14 @@ class MemberDirectoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email_digest[:12]}… → {self.organization_id}"
+
+
+class SchemaTemplate(models.Model):
+    """The captured DDL of the fully migrated template schema (see template.py)."""
+
+    migrations_digest = models.CharField(max_length=64, unique=True)
+    statements = models.JSONField()
+    captured_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"template {self.migrations_digest[:12]} ({len(self.statements)} statements)"

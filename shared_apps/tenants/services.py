@@ -10,6 +10,13 @@ from django_tenants.utils import schema_exists, tenant_context
 
 from shared_apps.tenants.models import Domain, Organization
 from shared_apps.tenants.signals import organization_schema_ready
+from shared_apps.tenants.template import (
+    Snapshot,
+    TemplateUnsupported,
+    current_snapshot,
+    schema_build_from_template,
+    template_refresh,
+)
 from shared_apps.tenants.validators import normalize_slug, schema_name_for_slug
 
 logger = logging.getLogger(__name__)
@@ -25,16 +32,34 @@ def organization_create(
     owner_email: str | None = None,
     owner_password: str | None = None,
     seed: SchemaSeeder | None = None,
+    fast: bool = True,
 ) -> Organization:
     """Create an organization, its subdomain and its schema; active when this returns.
 
     With `owner_email`, the first owner is set up inside the new schema by the receivers
     of `organization_schema_ready` (the accounts app): an account with `owner_password`,
-    or, without one, an emailed invitation.
-
-    On any failure the schema and the rows are removed again and the error re-raised:
-    nothing half-made is left behind, and the same slug can be tried again.
+    or, without one, an emailed invitation. On any failure the schema and the rows are
+    removed again and the error re-raised: nothing half-made is left behind, and the same
+    slug can be tried again.
     """
+    organization = organization_register(name=name, slug=slug)
+    try:
+        organization_provision(
+            organization=organization,
+            owner_email=owner_email,
+            owner_password=owner_password,
+            seed=seed,
+            fast=fast,
+        )
+    except BaseException:
+        logger.exception("provisioning %s failed; removing what was made", slug)
+        _remove(organization)
+        raise
+    return organization
+
+
+def organization_register(*, name: str, slug: str) -> Organization:
+    """The organization's row and subdomain, in status `provisioning` (no schema yet)."""
     slug = normalize_slug(slug)
     try:
         schema_name = schema_name_for_slug(slug)
@@ -58,9 +83,29 @@ def organization_create(
             )
     except IntegrityError:
         raise ValidationError({"slug": f"The slug “{slug}” is already taken."}) from None
+    return organization
 
-    try:
+
+def organization_provision(
+    *,
+    organization: Organization,
+    owner_email: str | None = None,
+    owner_password: str | None = None,
+    seed: SchemaSeeder | None = None,
+    fast: bool = True,
+) -> Organization:
+    """Build a registered organization's schema and first owner, then mark it active.
+
+    The fast path builds the schema from the template in the same transaction as the
+    owner and the status change: it all happens, or none of it. The slow path (the
+    template unusable, or `fast=False`) replays the migrations, as django-tenants does.
+    """
+    snapshot = _usable_snapshot() if fast else None
+    if snapshot is None:
         organization.create_schema(check_if_exists=True, verbosity=0)
+    with transaction.atomic():
+        if snapshot is not None:
+            schema_build_from_template(organization.schema_name, snapshot)
         with tenant_context(organization):
             organization_schema_ready.send(
                 sender=Organization,
@@ -72,12 +117,24 @@ def organization_create(
                 seed(organization)
         organization.status = Organization.Status.ACTIVE
         organization.save(update_fields=["status", "updated_at"])
-    except BaseException:
-        logger.exception("provisioning %s failed; removing what was made", slug)
-        _remove(organization)
-        raise
-    logger.info("organization %s provisioned in schema %s", slug, organization.schema_name)
+    logger.info(
+        "organization %s provisioned in schema %s (%s path)",
+        organization.slug,
+        organization.schema_name,
+        "template" if snapshot is not None else "migrations",
+    )
     return organization
+
+
+def _usable_snapshot() -> Snapshot | None:
+    snapshot = current_snapshot()
+    if snapshot is not None:
+        return snapshot
+    try:
+        return template_refresh()
+    except TemplateUnsupported as reason:
+        logger.warning("provisioning by migrations: %s", reason)
+        return None
 
 
 def subdomain_for(slug: str) -> str:
