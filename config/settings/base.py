@@ -201,3 +201,11 @@ DEV_SERVER_PORT = env.int("PORT", default=8000)
 # Absolute links in emails (invitations, password resets started outside a request).
 PUBLIC_URL_SCHEME = env.str("PUBLIC_URL_SCHEME", default="http")
 PUBLIC_URL_PORT = env.str("PUBLIC_URL_PORT", default="")
+
+# --- Organization lifecycle -------------------------------------------------------------------
+PLATFORM_PLANS = env.list("PLATFORM_PLANS", default=["free", "team", "business"])
+ORGANIZATION_DELETE_GRACE_DAYS = env.int("ORGANIZATION_DELETE_GRACE_DAYS", default=30)
+# Where organization exports are written (private; served only to staff).
+EXPORTS_DIR = env.str("EXPORTS_DIR", default=str(DATA_DIR / "exports"))
+# Self-serve "create your workspace" on the public site.
+SELF_SERVE_SIGNUP = env.bool("SELF_SERVE_SIGNUP", default=False)

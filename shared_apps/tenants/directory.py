@@ -43,3 +43,21 @@ def organizations_for_email(email: str) -> list[Organization]:
             status=Organization.Status.ACTIVE,
         ).order_by("name")
     )
+
+
+def directory_rebuild(*, organization: Organization) -> int:
+    """Re-record every active member of `organization` (after a restore, or a SECRET_KEY
+    rotation); returns how many entries it holds."""
+    from django.contrib.auth import get_user_model
+    from django_tenants.utils import tenant_context
+
+    with tenant_context(organization):
+        emails = list(
+            get_user_model().objects.filter(is_active=True).values_list("email", flat=True)
+        )
+    MemberDirectoryEntry.objects.filter(organization=organization).delete()
+    MemberDirectoryEntry.objects.bulk_create(
+        MemberDirectoryEntry(email_digest=email_digest(email), organization=organization)
+        for email in emails
+    )
+    return len(emails)

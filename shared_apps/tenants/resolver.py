@@ -155,7 +155,11 @@ def _lookup(hostname: str) -> Resolution:
     from shared_apps.tenants.models import Domain
 
     with schema_context("public"):
-        domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+        domain = (
+            Domain.objects.select_related("tenant")
+            .filter(domain=hostname, is_verified=True)
+            .first()
+        )
     if domain is None:
         return Resolution(kind="unknown", hostname=hostname)
     organization = domain.tenant

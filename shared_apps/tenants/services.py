@@ -2,13 +2,16 @@
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
-from shared_apps.tenants.models import Domain, Organization
+from shared_apps.tenants.audit import Actor, audit_record
+from shared_apps.tenants.models import Domain, Organization, OrganizationExport
 from shared_apps.tenants.signals import organization_schema_ready
 from shared_apps.tenants.template import (
     Snapshot,
@@ -141,27 +144,164 @@ def subdomain_for(slug: str) -> str:
     return f"{slug}.{settings.PLATFORM_DOMAIN}"
 
 
-def organization_set_status(*, organization: Organization, status: str) -> Organization:
+def organization_set_status(
+    *, organization: Organization, status: str, actor: Actor | None = None
+) -> Organization:
     if status not in Organization.Status.values:
         raise ValidationError(f"Unknown status “{status}”.")
-    organization.status = status
-    organization.save(update_fields=["status", "updated_at"])
+    with transaction.atomic():
+        previous = organization.status
+        organization.status = status
+        organization.archived_at = (
+            timezone.now() if status == Organization.Status.ARCHIVED else None
+        )
+        organization.save(update_fields=["status", "archived_at", "updated_at"])
+        if actor is not None:
+            audit_record(
+                actor=actor, action=f"organization.{status}", organization=organization,
+                previous=previous,
+            )  # fmt: skip
     logger.info("organization %s is now %s", organization.slug, status)
     return organization
 
 
-def organization_suspend(*, organization: Organization) -> Organization:
-    return organization_set_status(organization=organization, status=Organization.Status.SUSPENDED)
+def organization_suspend(*, organization: Organization, actor: Actor | None = None) -> Organization:
+    return organization_set_status(
+        organization=organization, status=Organization.Status.SUSPENDED, actor=actor
+    )
 
 
-def organization_reactivate(*, organization: Organization) -> Organization:
-    return organization_set_status(organization=organization, status=Organization.Status.ACTIVE)
+def organization_reactivate(
+    *, organization: Organization, actor: Actor | None = None
+) -> Organization:
+    return organization_set_status(
+        organization=organization, status=Organization.Status.ACTIVE, actor=actor
+    )
 
 
-def organization_delete(*, organization: Organization) -> None:
-    """Drop the organization's schema and its rows. Irreversible."""
-    _remove(organization)
-    logger.info("organization %s deleted", organization.slug)
+def organization_archive(*, organization: Organization, actor: Actor) -> Organization:
+    """Close the organization to its members, keeping its data through the grace period."""
+    return organization_set_status(
+        organization=organization, status=Organization.Status.ARCHIVED, actor=actor
+    )
+
+
+def organization_restore(*, organization: Organization, actor: Actor) -> Organization:
+    """Bring an archived organization back (its schema was never touched)."""
+    if organization.status != Organization.Status.ARCHIVED:
+        raise ValidationError("Only an archived organization can be restored.")
+    return organization_set_status(
+        organization=organization, status=Organization.Status.ACTIVE, actor=actor
+    )
+
+
+def organization_rename(*, organization: Organization, name: str, actor: Actor) -> Organization:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Enter a name."})
+    with transaction.atomic():
+        previous, organization.name = organization.name, name
+        organization.full_clean(exclude=["schema_name", "slug"], validate_unique=False)
+        organization.save(update_fields=["name", "updated_at"])
+        audit_record(
+            actor=actor, action="organization.rename", organization=organization,
+            previous=previous, name=name,
+        )  # fmt: skip
+    return organization
+
+
+def organization_change_plan(
+    *, organization: Organization, plan: str, actor: Actor
+) -> Organization:
+    if plan not in settings.PLATFORM_PLANS:
+        raise ValidationError({"plan": f"Choose one of: {', '.join(settings.PLATFORM_PLANS)}."})
+    with transaction.atomic():
+        previous, organization.plan = organization.plan, plan
+        organization.save(update_fields=["plan", "updated_at"])
+        audit_record(
+            actor=actor, action="organization.plan", organization=organization,
+            previous=previous, plan=plan,
+        )  # fmt: skip
+    return organization
+
+
+def organization_delete(
+    *, organization: Organization, actor: Actor | None = None, force: bool = False
+) -> None:
+    """Drop the organization's schema and rows. Irreversible, so guarded: it must be
+    archived for the grace period and have a finished export, unless `force`."""
+    if not force:
+        _ensure_deletable(organization)
+    with transaction.atomic():
+        if actor is not None:
+            audit_record(
+                actor=actor, action="organization.delete", organization=organization,
+                schema=organization.schema_name, forced=force,
+            )  # fmt: skip
+        _remove(organization)
+    logger.info("organization %s deleted%s", organization.slug, " (forced)" if force else "")
+
+
+def _ensure_deletable(organization: Organization) -> None:
+    if organization.status != Organization.Status.ARCHIVED or organization.archived_at is None:
+        raise ValidationError(
+            "Archive the organization first; it can be deleted after the grace period."
+        )
+    grace_ends = organization.archived_at + timedelta(days=settings.ORGANIZATION_DELETE_GRACE_DAYS)
+    if timezone.now() < grace_ends:
+        raise ValidationError(
+            f"The grace period runs until {grace_ends:%Y-%m-%d %H:%M} UTC; until then the "
+            "organization can be restored. Use force to delete now."
+        )
+    if not organization.exports.filter(status=OrganizationExport.Status.DONE).exists():
+        raise ValidationError("Export the organization's data first, or use force.")
+
+
+def domain_add(*, organization: Organization, domain: str, actor: Actor) -> Domain:
+    """A custom domain, unverified (it routes nowhere until verified)."""
+    record = Domain(domain=domain, tenant=organization, is_primary=False, is_verified=False)
+    record.full_clean(exclude=["tenant"])
+    with transaction.atomic():
+        record.save()
+        audit_record(
+            actor=actor, action="domain.add", organization=organization, domain=record.domain
+        )
+    return record
+
+
+def domain_verify(*, domain: Domain, actor: Actor) -> Domain:
+    with transaction.atomic():
+        domain.is_verified = True
+        domain.save(update_fields=["is_verified"])
+        audit_record(
+            actor=actor, action="domain.verify", organization=domain.tenant, domain=domain.domain
+        )
+    return domain
+
+
+def domain_set_primary(*, domain: Domain, actor: Actor) -> Domain:
+    if not domain.is_verified:
+        raise ValidationError("Verify the domain before making it the primary one.")
+    with transaction.atomic():
+        Domain.objects.filter(tenant=domain.tenant, is_primary=True).update(is_primary=False)
+        domain.is_primary = True
+        domain.save(update_fields=["is_primary"])
+        audit_record(
+            actor=actor, action="domain.primary", organization=domain.tenant, domain=domain.domain
+        )
+    return domain
+
+
+def domain_remove(*, domain: Domain, actor: Actor) -> None:
+    if domain.domain == subdomain_for(domain.tenant.slug):
+        raise ValidationError("The organization's own subdomain can't be removed.")
+    with transaction.atomic():
+        if domain.is_primary:
+            Domain.objects.filter(domain=subdomain_for(domain.tenant.slug)).update(is_primary=True)
+        audit_record(
+            actor=actor, action="domain.remove", organization=domain.tenant, domain=domain.domain
+        )
+        domain.delete()
 
 
 def _remove(organization: Organization) -> None:

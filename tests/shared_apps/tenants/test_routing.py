@@ -73,7 +73,7 @@ def test_malformed_hosts_get_a_400_page(client, host):
 
 
 def test_internationalized_custom_domain_is_matched_in_punycode(client, acme):
-    domain = Domain(domain="bücher.example", tenant=acme)
+    domain = Domain(domain="bücher.example", tenant=acme, is_verified=True)
     domain.full_clean()
     domain.save()
     assert domain.domain == "xn--bcher-kva.example"
@@ -82,6 +82,11 @@ def test_internationalized_custom_domain_is_matched_in_punycode(client, acme):
         response = client.get("/accounts/login/", HTTP_HOST=host)
         assert response.status_code == 200, host
         assert response.wsgi_request.tenant.slug == "acme"
+
+
+def test_unverified_custom_domain_does_not_route(client, acme):
+    Domain.objects.create(domain="not-yet.example.com", tenant=acme, is_verified=False)
+    assert client.get("/accounts/login/", HTTP_HOST="not-yet.example.com").status_code == 404
 
 
 def test_custom_domain_passes_djangos_host_checks(member_of, acme, in_schema):
