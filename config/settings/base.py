@@ -52,6 +52,7 @@ SHARED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "shared_apps.public_site",
+    "shared_apps.platform",
     "shared_apps.localdev",
 ]
 TENANT_APPS = [
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tenant_apps.accounts.impersonation.ImpersonationMiddleware",
     "tenant_apps.accounts.middleware.RequireMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -209,3 +211,7 @@ ORGANIZATION_DELETE_GRACE_DAYS = env.int("ORGANIZATION_DELETE_GRACE_DAYS", defau
 EXPORTS_DIR = env.str("EXPORTS_DIR", default=str(DATA_DIR / "exports"))
 # Self-serve "create your workspace" on the public site.
 SELF_SERVE_SIGNUP = env.bool("SELF_SERVE_SIGNUP", default=False)
+# Support impersonation ends by itself after this long.
+IMPERSONATION_MINUTES = env.int("IMPERSONATION_MINUTES", default=30)
+# Platform staff need a second factor for the console (prod.py turns it on).
+PLATFORM_CONSOLE_REQUIRE_MFA = env.bool("PLATFORM_CONSOLE_REQUIRE_MFA", default=False)

@@ -11,6 +11,7 @@ env.str("REDIS_URL")
 from config.settings.base import *  # noqa: E402, F403
 
 DEBUG = False
+PLATFORM_CONSOLE_REQUIRE_MFA = env.bool("PLATFORM_CONSOLE_REQUIRE_MFA", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -1,12 +1,16 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from shared_apps.public_site.forms import FindOrganizationForm
+from shared_apps.public_site.forms import FindOrganizationForm, WorkspaceSignupForm
 from shared_apps.public_site.tasks import send_organization_finder_email
+from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.services import organization_request
 
 _FIND_LIMIT_PER_HOUR = 10
 
@@ -37,3 +41,30 @@ def _over_limit(request: HttpRequest) -> bool:
         return cache.incr(key) > _FIND_LIMIT_PER_HOUR
     except ValueError:  # the key expired between add and incr
         return False
+
+
+@require_http_methods(["GET", "POST"])
+def workspace_signup(request: HttpRequest) -> HttpResponse:
+    """Self-serve "create your workspace" (off unless SELF_SERVE_SIGNUP is set)."""
+    if not settings.SELF_SERVE_SIGNUP:
+        raise Http404("Self-serve sign-up is not enabled.")
+    form = WorkspaceSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _over_limit(request):
+            messages.error(request, "Too many requests from your network. Try again in an hour.")
+            return redirect("public_site:signup")
+        email = form.cleaned_data["email"]
+        actor = Actor(label=f"self-serve:{email}", ip_address=request.META.get("REMOTE_ADDR"))
+        try:
+            organization = organization_request(
+                name=form.cleaned_data["name"], slug=form.cleaned_data["slug"],
+                owner_email=email, plan=settings.PLATFORM_PLANS[0], actor=actor,
+            )  # fmt: skip
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            context = {"organization": organization, "email": email}
+            return render(request, "public_site/signup_done.html", context)
+    return render(request, "public_site/signup.html", {"form": form})

@@ -96,6 +96,7 @@ def organization_provision(
     owner_password: str | None = None,
     seed: SchemaSeeder | None = None,
     fast: bool = True,
+    report: Callable[[str], None] = lambda _step: None,
 ) -> Organization:
     """Build a registered organization's schema and first owner, then mark it active.
 
@@ -103,12 +104,14 @@ def organization_provision(
     owner and the status change: it all happens, or none of it. The slow path (the
     template unusable, or `fast=False`) replays the migrations, as django-tenants does.
     """
+    report("Building the organization's database schema")
     snapshot = _usable_snapshot() if fast else None
     if snapshot is None:
         organization.create_schema(check_if_exists=True, verbosity=0)
     with transaction.atomic():
         if snapshot is not None:
             schema_build_from_template(organization.schema_name, snapshot)
+        report("Setting up the owner's account")
         with tenant_context(organization):
             organization_schema_ready.send(
                 sender=Organization,
@@ -119,13 +122,73 @@ def organization_provision(
             if seed is not None:
                 seed(organization)
         organization.status = Organization.Status.ACTIVE
-        organization.save(update_fields=["status", "updated_at"])
+        organization.provisioning_error = ""
+        organization.save(update_fields=["status", "provisioning_error", "updated_at"])
     logger.info(
         "organization %s provisioned in schema %s (%s path)",
         organization.slug,
         organization.schema_name,
         "template" if snapshot is not None else "migrations",
     )
+    return organization
+
+
+def organization_request(
+    *, name: str, slug: str, owner_email: str, plan: str, actor: Actor
+) -> Organization:
+    """The console's and the API's "new organization": registered now, built by a task.
+
+    The page that asked follows the task's progress live (see progress.py).
+    """
+    from shared_apps.tenants.tasks import provision_organization
+
+    if plan not in settings.PLATFORM_PLANS:
+        raise ValidationError({"plan": f"Choose one of: {', '.join(settings.PLATFORM_PLANS)}."})
+    with transaction.atomic():
+        organization = organization_register(name=name, slug=slug)
+        organization.plan = plan
+        organization.save(update_fields=["plan"])
+        audit_record(
+            actor=actor, action="organization.create", organization=organization,
+            owner_email=owner_email, plan=plan,
+        )  # fmt: skip
+        transaction.on_commit(lambda: provision_organization.delay(organization.pk, owner_email))
+    return organization
+
+
+def organization_provision_attempt(*, organization: Organization, owner_email: str | None) -> bool:
+    """Run provisioning for a registered organization, recording a failure instead of
+    raising: the schema is removed, the reason kept for the console, and a retry allowed."""
+    from shared_apps.tenants.progress import provisioning_report
+
+    def report(step: str) -> None:
+        provisioning_report(organization.pk, step=step, status=Organization.Status.PROVISIONING)
+
+    try:
+        organization_provision(organization=organization, owner_email=owner_email, report=report)
+    except Exception as error:
+        logger.exception("provisioning %s failed", organization.slug)
+        _drop_schema(organization.schema_name)
+        reason = f"{type(error).__name__}: {error}"
+        Organization.objects.filter(pk=organization.pk).update(provisioning_error=reason)
+        provisioning_report(organization.pk, step="Failed", status="failed", error=reason)
+        return False
+    provisioning_report(organization.pk, step="Ready", status=Organization.Status.ACTIVE)
+    return True
+
+
+def organization_provision_retry(
+    *, organization: Organization, owner_email: str | None, actor: Actor
+) -> Organization:
+    from shared_apps.tenants.tasks import provision_organization
+
+    if organization.status != Organization.Status.PROVISIONING:
+        raise ValidationError("Only an organization that is still being set up can be retried.")
+    with transaction.atomic():
+        organization.provisioning_error = ""
+        organization.save(update_fields=["provisioning_error", "updated_at"])
+        audit_record(actor=actor, action="organization.provision_retry", organization=organization)
+        transaction.on_commit(lambda: provision_organization.delay(organization.pk, owner_email))
     return organization
 
 
@@ -305,17 +368,21 @@ def domain_remove(*, domain: Domain, actor: Actor) -> None:
 
 
 def _remove(organization: Organization) -> None:
-    connection.set_schema_to_public()
     schema = organization.schema_name or schema_name_for_slug(organization.slug)
     with transaction.atomic():
-        if schema_exists(schema):
-            with connection.cursor() as cursor:
-                # Deferred foreign-key checks queued on the schema's tables in this
-                # transaction would block the DROP; run them now.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        _drop_schema(schema)
         if organization.pk:
             Organization.objects.filter(pk=organization.pk).delete()
+
+
+def _drop_schema(schema: str) -> None:
+    connection.set_schema_to_public()
+    if schema_exists(schema):
+        with connection.cursor() as cursor:
+            # Deferred foreign-key checks queued on the schema's tables in this
+            # transaction would block the DROP; run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def organization_update_policy(

@@ -12,3 +12,16 @@ def export_organization(export_id: int) -> str:
     if export is None:
         return "missing"
     return exports.export_run(export=export).status
+
+
+@shared_task(name="tenants.provision_organization", acks_late=True)
+def provision_organization(organization_id: int, owner_email: str | None) -> str:
+    """Build a registered organization. Idempotent: anything but `provisioning` is done."""
+    from shared_apps.tenants.models import Organization
+    from shared_apps.tenants.services import organization_provision_attempt
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None or organization.status != Organization.Status.PROVISIONING:
+        return organization.status if organization else "missing"
+    succeeded = organization_provision_attempt(organization=organization, owner_email=owner_email)
+    return Organization.Status.ACTIVE if succeeded else "failed"

@@ -59,6 +59,12 @@ def code_migrations_digest() -> str:
     return _digest(sorted(loader.graph.nodes))
 
 
+@cache
+def code_migrations_count() -> int:
+    """How many migrations a fully migrated schema records."""
+    return len(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
+
+
 def _digest(keys: list[tuple[str, str]]) -> str:
     return hashlib.sha256(json.dumps([list(k) for k in keys]).encode()).hexdigest()
 

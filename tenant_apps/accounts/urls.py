@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.accounts import views
+from tenant_apps.accounts import impersonation, views
 
 app_name = "accounts"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("invitations/<int:pk>/resend/", views.invitation_resend, name="resend"),
     path("invitations/<str:token>/", views.invitation_accept, name="accept"),
     path("settings/", views.organization_settings, name="settings"),
+    path("impersonate/end/", impersonation.impersonation_end, name="impersonation-end"),
+    path(
+        "impersonate/<str:ticket>/", impersonation.impersonation_begin, name="impersonation-begin"
+    ),
 ]
