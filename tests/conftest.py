@@ -218,3 +218,11 @@ def asgi_get():
             signals.request_finished.connect(close_old_connections)
 
     return get
+
+
+@pytest.fixture
+def channels_keep_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Consumers run their ORM calls on this thread's connection (async_to_sync sends them
+    back here), inside the test's transaction. Channels closes connections it thinks are
+    stale around each call, which mid-transaction would end the test's; not here."""
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
