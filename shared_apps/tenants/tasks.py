@@ -25,3 +25,11 @@ def provision_organization(organization_id: int, owner_email: str | None) -> str
         return organization.status if organization else "missing"
     succeeded = organization_provision_attempt(organization=organization, owner_email=owner_email)
     return Organization.Status.ACTIVE if succeeded else "failed"
+
+
+@shared_task(name="tenants.refill_schema_pool", acks_late=True)
+def refill_schema_pool() -> int:
+    """Top the warm schema pool up to SCHEMA_POOL_SIZE (idempotent)."""
+    from shared_apps.tenants.pool import pool_fill
+
+    return pool_fill()
