@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from shared_apps.operations import migration_state
 from shared_apps.operations.migration_state import SchemaPlan
@@ -60,12 +60,15 @@ def pending_migrations() -> PendingMigrations:
     public_plans, _ = migration_state.plans_for([public_schema()])
     if not public_plans:
         raise RuntimeError("The public schema does not exist: is DATABASE_URL right?")
-    public_plan = public_plans[0]
-    if not public_plan.up_to_date:
-        # The organizations table may not exist or may not match the code yet.
-        return PendingMigrations(public=public_plan, tenants=[], missing=[])
-    tenants, missing = migration_state.plans_for(tenant_schemas_to_migrate())
-    return PendingMigrations(public=public_plan, tenants=tenants, missing=missing)
+    try:
+        tenants, missing = migration_state.plans_for(tenant_schemas_to_migrate())
+    except DatabaseError:
+        if public_plans[0].up_to_date:
+            raise
+        # Before the public schema's first migrations there are no organizations to list.
+        connections[DEFAULT_DB_ALIAS].close()
+        tenants, missing = [], []
+    return PendingMigrations(public=public_plans[0], tenants=tenants, missing=missing)
 
 
 def migrate_all_schemas(*, workers: int, report: Report, verbose: bool = False) -> MigrationRun:

@@ -96,8 +96,6 @@ class Command(BaseCommand):
         for plan in pending:
             labels = ", ".join(plan.pending_labels())
             self._say(f"{plan.schema}: {len(plan.pending)} pending: {labels}")
-        if not state.public.up_to_date:
-            self._say("(organization schemas are listed once the public schema is migrated)")
         checked = 1 + len(state.tenants)
         if pending:
             self.stdout.write(f"{len(pending)} of {checked} schema(s) have pending migrations.")
