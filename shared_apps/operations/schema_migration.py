@@ -11,8 +11,7 @@ failure leaves the schema exactly as it was (PostgreSQL's DDL is transactional).
 with a non-atomic migration (e.g. `AddIndexConcurrently`) runs migration by migration,
 as Django does; docs/deploy.md says how to write those.
 
-This module is imported by spawned worker processes before Django is set up: it must not
-import models at module level.
+The worker processes are forked from the command's process (see migration_runner).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ import copy
 import os
 import time
 import traceback
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -30,6 +30,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ProjectState
+from django.db.models import signals
 
 from shared_apps.operations import migration_state
 
@@ -67,12 +68,13 @@ class _SharedGraphExecutor(MigrationExecutor):
         self.progress_callback = None
 
 
-def init_worker() -> None:
-    """Process-pool initializer: set Django up and load the graph before the first schema."""
-    import django
-
-    django.setup()
-    migration_state.forward_order()
+def warm_pre_migration_states(schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Render the pre-migration states these schemas need, before worker processes fork."""
+    applied = migration_state.applied_by_schema(schemas, using=using)
+    for recorded in {frozenset(keys or ()) for keys in applied.values()}:
+        nodes, irregular = migration_state.normalize_applied(recorded)
+        if not irregular and len(_states) < _MAX_CACHED_STATES:
+            _pre_migration_state(nodes)
 
 
 def migrate_schema(schema: str, *, using: str = DEFAULT_DB_ALIAS) -> SchemaOutcome:
@@ -125,7 +127,7 @@ def _prepare(connection: BaseDatabaseWrapper, schema: str) -> set:
 
 
 def _apply(connection: BaseDatabaseWrapper, recorded: set, *, irregular: bool) -> None:
-    from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
+    from django.core.management.sql import emit_pre_migrate_signal
 
     if irregular:
         # Some of a squashed migration's originals are recorded: Django's own loader,
@@ -144,9 +146,25 @@ def _apply(connection: BaseDatabaseWrapper, recorded: set, *, irregular: bool) -
         emit_pre_migrate_signal(0, False, alias, apps=state.apps, plan=plan)
         executor.migrate(targets, plan=plan, state=state)
         executor.check_replacements()
-        # Content types and permissions of new models, in this schema. The plan ends at
-        # the graph's leaves, so the installed models are the post-migration state.
-        emit_post_migrate_signal(0, False, alias, apps=global_apps, plan=plan)
+        _emit_post_migrate(alias, plan)
+
+
+def _emit_post_migrate(alias: str, plan: list) -> None:
+    """post_migrate for the apps that had migrations applied, in this schema.
+
+    It creates the content types and permissions of new models. Django's `migrate` sends it
+    to every installed app; only an app with a migration in the plan can have new models,
+    and skipping the others saves two queries per app per schema (most of the time spent
+    per schema when a deploy adds one migration). The plan ends at the graph's leaves, so
+    the installed models are the post-migration state.
+    """
+    labels = {migration.app_label for migration, _backwards in plan}
+    for app_config in global_apps.get_app_configs():
+        if app_config.label in labels and app_config.models_module is not None:
+            signals.post_migrate.send(
+                sender=app_config, app_config=app_config, verbosity=0, interactive=False,
+                using=alias, apps=global_apps, plan=plan,
+            )  # fmt: skip
 
 
 def _pre_migration_state(applied: frozenset) -> ProjectState:
