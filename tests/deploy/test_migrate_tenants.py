@@ -3,8 +3,11 @@
 import re
 import time
 
+import psycopg
+
 from shared_apps.operations.migration_lock import MIGRATION_LOCK_KEY
 from tests.deploy.conftest import ORGANIZATIONS, output_of, succeeded
+from tests.deploy.probe.migrations_blocking import TEST_GATE_LOCK
 
 SCHEMAS = [f"org_{slug}" for slug in ORGANIZATIONS]
 
@@ -124,36 +127,43 @@ def _read_until(process, text: str, seen: list[str], timeout: float = 60) -> Non
 
 
 def test_a_second_run_waits_for_the_first_or_exits_with_a_clear_message(deploy_database):
-    # The slow variant spends 1.5 s per schema, so the first run holds the lock a while.
-    first = deploy_database.popen("migrate_tenants", "--workers", "1", migrations="slow")
-    seen: list[str] = []
+    # The blocking variant's migration waits while we hold this lock: the first run is
+    # kept inside its migrations, holding the migration lock, until we let it go.
+    gate = psycopg.connect(deploy_database.url, autocommit=True)
+    gate.execute("SELECT pg_advisory_lock(%s)", (TEST_GATE_LOCK,))
+    first = deploy_database.popen("migrate_tenants", "--workers", "1", migrations="blocking")
+    second = None
+    seen_first: list[str] = []
+    seen_second: list[str] = []
     try:
-        _read_until(first, "to migrate 3", seen)
+        _read_until(first, "to migrate 3", seen_first)
 
-        impatient = deploy_database.manage("migrate_tenants", "--no-wait", migrations="slow")
+        impatient = deploy_database.manage("migrate_tenants", "--no-wait", migrations="blocking")
         assert impatient.returncode == 75, output_of(impatient)
         assert "Another migration run holds the lock" in impatient.stderr
         assert "tenantry migrate_tenants" in impatient.stderr
 
-        patient = deploy_database.manage(
-            "migrate_tenants", "--lock-wait", "120", migrations="slow", timeout=180
-        )
-        rest, _ = first.communicate(timeout=120)
+        second = deploy_database.popen("migrate_tenants", "--lock-wait", "120",
+                                       migrations="blocking")  # fmt: skip
+        _read_until(second, "Waiting up to 120 s for another migration run", seen_second)
+        gate.execute("SELECT pg_advisory_unlock(%s)", (TEST_GATE_LOCK,))
+
+        rest_first, _ = first.communicate(timeout=120)
+        rest_second, _ = second.communicate(timeout=120)
     finally:
-        if first.poll() is None:
-            first.kill()
-    assert first.returncode == 0, "".join(seen) + rest
-    assert patient.returncode == 0, output_of(patient)
-    assert "Waiting up to 120 s for another migration run" in patient.stdout
+        gate.close()
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.kill()
+    assert first.returncode == 0, "".join(seen_first) + rest_first
+    assert second.returncode == 0, "".join(seen_second) + rest_second
     # It waited for the first to finish: nothing was left for it, nothing ran twice.
-    assert "up to date 3; to migrate 0" in patient.stdout
+    assert "up to date 3; to migrate 0" in rest_second
     for schema in SCHEMAS:
-        assert deploy_database.applied(schema) == ["0001_initial", "0002_slow"]
+        assert deploy_database.applied(schema) == ["0001_initial", "0002_wait_for_the_test"]
 
 
 def test_a_run_gives_up_after_the_lock_wait_with_who_holds_it(deploy_database):
-    import psycopg
-
     with psycopg.connect(deploy_database.url, autocommit=True) as holder:
         holder.execute("SET application_name = 'another deploy'")
         holder.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
