@@ -1,5 +1,5 @@
 """Test settings plus the probe tenant app, whose migrations variant is chosen by
-PROBE_MIGRATIONS (v1, v2, failing, slow). Used by subprocesses of tests/deploy and by
+PROBE_MIGRATIONS (v1, v2, failing, blocking, squashed). Used by subprocesses of tests/deploy and by
 tests/bench/bench_migrate.py."""
 
 from config.env import env

@@ -172,3 +172,24 @@ def test_a_run_gives_up_after_the_lock_wait_with_who_holds_it(deploy_database):
     assert result.returncode == 75, output_of(result)
     assert "another deploy" in result.stderr and "after waiting 1 s" in result.stderr
     assert deploy_database.applied("public") == ["0001_initial"]
+
+
+def test_a_squashed_migration_is_followed_from_any_starting_point(deploy_database):
+    # The schemas recorded 0001 only: part of what the squash replaces. Django's own
+    # per-schema loader decides; the rest of the squash (0002) is applied.
+    partly = deploy_database.manage("migrate_tenants", "--check", migrations="squashed")
+    assert partly.returncode == 1
+    assert "org_alpha: 1 pending: deploy_probe.0001_squashed_0002_gadget_colour" in partly.stdout
+
+    result = deploy_database.manage("migrate_tenants", "--workers", "2", migrations="squashed")
+
+    assert result.returncode == 0, output_of(result)
+    for schema in SCHEMAS:
+        assert "colour" in deploy_database.columns(schema, "deploy_probe_gadget")
+        assert deploy_database.applied(schema) == [
+            "0001_initial", "0001_squashed_0002_gadget_colour", "0002_gadget_colour"
+        ]  # fmt: skip
+    # Schemas that recorded all the replaced migrations count as up to date.
+    again = deploy_database.manage("migrate_tenants", "--check", migrations="squashed")
+    assert again.returncode == 0, output_of(again)
+    assert "All 4 schema(s) are up to date." in again.stdout
