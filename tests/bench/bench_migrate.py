@@ -38,6 +38,8 @@ from shared_apps.localdev import embedded  # noqa: E402
 
 DATABASE = "tenantry_bench_migrate"
 SEED = "org_b00000"
+# migrate_tenants' --workers; django-tenants' multiprocessing executor uses its default,
+# TENANT_MULTIPROCESSING_MAX_PROCESSES = 2, the same.
 WORKERS = 2
 COMMANDS = {
     "standard": ["migrate_schemas", "--executor=standard", "--noinput", "-v", "0"],
@@ -53,8 +55,7 @@ def server_url(dbname: str) -> str:
 
 def manage(database_url: str, *args: str, migrations: str) -> float:
     env = {**os.environ, "DATABASE_URL": database_url, "PROBE_MIGRATIONS": migrations,
-           "DJANGO_SETTINGS_MODULE": "tests.deploy.settings_probe",
-           "TENANT_MULTIPROCESSING_MAX_PROCESSES": str(WORKERS)}  # fmt: skip
+           "DJANGO_SETTINGS_MODULE": "tests.deploy.settings_probe"}  # fmt: skip
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
                             capture_output=True, text=True)  # fmt: skip
