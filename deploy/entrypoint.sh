@@ -1,23 +1,52 @@
 #!/usr/bin/env bash
-# Starts one role of the image: web | worker | beat | migrate.
+# Starts one role of the image, chosen by ROLE: web | worker | beat | migrate.
+# With arguments, runs them instead (e.g. `celery -A config flower`), after the same wait.
+#
+# Every role first waits (at most WAIT_FOR_SERVICES_TIMEOUT seconds, default 60) for
+# PostgreSQL and Redis, then replaces this shell, so signals reach the server directly.
+# Works outside the image too: paths are relative to the repository (APP_DIR overrides),
+# and PYTHON picks the interpreter (default: `python` on PATH).
 set -euo pipefail
 
-case "${ROLE:-web}" in
-  web)
-    exec uvicorn config.asgi:application --host 0.0.0.0 --port "${PORT:-8000}" \
-      --proxy-headers --forwarded-allow-ips '*' --workers "${WEB_CONCURRENCY:-2}"
-    ;;
-  worker)
-    exec celery -A config worker -l INFO --concurrency "${WORKER_CONCURRENCY:-2}"
-    ;;
-  beat)
-    exec celery -A config beat -l INFO -s /tmp/celerybeat-schedule
-    ;;
-  migrate)
-    exec python manage.py migrate_schemas --noinput
-    ;;
+APP_DIR="${APP_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+PYTHON="${PYTHON:-python}"
+ROLE="${ROLE:-web}"
+cd "$APP_DIR"
+
+case "$ROLE" in
+  web | worker | beat | migrate) ;;
   *)
     echo "Unknown ROLE '${ROLE}': use web, worker, beat or migrate." >&2
     exit 64
+    ;;
+esac
+
+"$PYTHON" manage.py wait_for_services --timeout "${WAIT_FOR_SERVICES_TIMEOUT:-60}"
+
+if [ "$#" -gt 0 ]; then
+  exec "$@"
+fi
+
+case "$ROLE" in
+  web)
+    # HTTP and WebSocket (config/asgi.py). The proxy in front sets X-Forwarded-*.
+    exec "$PYTHON" -m uvicorn config.asgi:application \
+      --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
+      --workers "${WEB_CONCURRENCY:-2}" \
+      --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
+      --no-server-header
+    ;;
+  worker)
+    exec "$PYTHON" -m celery -A config worker -l "${LOG_LEVEL:-INFO}" \
+      --concurrency "${WORKER_CONCURRENCY:-2}" ${WORKER_QUEUES:+--queues "$WORKER_QUEUES"}
+    ;;
+  beat)
+    exec "$PYTHON" -m celery -A config beat -l "${LOG_LEVEL:-INFO}" \
+      --schedule "${BEAT_SCHEDULE_FILE:-/tmp/celerybeat-schedule}"
+    ;;
+  migrate)
+    # Public schema, then every organization's, in parallel; waits for another deploy's
+    # lock at most TENANT_MIGRATION_LOCK_WAIT_SECONDS. See docs/deploy.md.
+    exec "$PYTHON" manage.py migrate_tenants --workers "${TENANT_MIGRATION_WORKERS:-2}"
     ;;
 esac

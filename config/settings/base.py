@@ -54,6 +54,7 @@ SHARED_APPS = [
     "shared_apps.public_site",
     "shared_apps.platform",
     "shared_apps.localdev",
+    "shared_apps.operations",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -68,6 +69,9 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and the proxy's certificate check answer on any host (probes come
+    # by IP), so they are served before the host picks an organization.
+    "shared_apps.operations.middleware.OperationsEndpointsMiddleware",
     "shared_apps.tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -194,6 +198,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Deploys: migrate_tenants, health endpoints (docs/deploy.md) -------------------------
+TENANT_MIGRATION_WORKERS = env.int("TENANT_MIGRATION_WORKERS", default=2)
+TENANT_MIGRATION_LOCK_WAIT_SECONDS = env.float("TENANT_MIGRATION_LOCK_WAIT_SECONDS", default=900)
+# How long /readyz reuses its pending-migrations answer (one query over every schema).
+READINESS_CACHE_SECONDS = env.float("READINESS_CACHE_SECONDS", default=5)
+APP_VERSION = env.str("APP_VERSION", default="dev")
+APP_COMMIT = env.str("APP_COMMIT", default="unknown")
 
 # --- Local development (`manage.py dev`) ----------------------------------------------------
 EMBEDDED_SERVICES = embedded_services_needed()

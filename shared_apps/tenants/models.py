@@ -23,20 +23,28 @@ class Organization(TenantMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    plan = models.CharField(max_length=40, default="free")
+    # Database defaults too, so rows written by SQL (tools, bulk loads) stay valid.
+    plan = models.CharField(max_length=40, default="free", db_default="free")
     archived_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was archived; deletable after the grace period."
     )
     provisioning_error = models.TextField(
-        blank=True, help_text="Why the last provisioning attempt failed (empty once active)."
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why the last provisioning attempt failed (empty once active).",
     )
 
     # Organization-wide sign-in policy, read from the routing cache on every request.
     require_mfa = models.BooleanField(
-        default=False, help_text="Every member must set up two-factor authentication."
+        default=False,
+        db_default=False,
+        help_text="Every member must set up two-factor authentication.",
     )
     open_signup = models.BooleanField(
-        default=False, help_text="Anyone may create an account here (otherwise invitation only)."
+        default=False,
+        db_default=False,
+        help_text="Anyone may create an account here (otherwise invitation only).",
     )
 
     # Schemas are built and dropped by the provisioning services, never as a side effect

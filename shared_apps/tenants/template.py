@@ -106,6 +106,11 @@ def template_refresh(*, verbosity: int = 0) -> Snapshot:
         interactive=False,
         verbosity=verbosity,
     )
+    return template_capture()
+
+
+def template_capture() -> Snapshot:
+    """Capture the template schema as it is now (after a deploy migrated it)."""
     connection.set_schema_to_public()
     with transaction.atomic():
         _lock(shared=False)
@@ -121,7 +126,7 @@ def template_refresh(*, verbosity: int = 0) -> Snapshot:
 
     pool_discard_stale(current_digest=digest)
     if digest != code_migrations_digest():
-        logger.warning("template %s is not fully migrated after refresh", TEMPLATE_SCHEMA)
+        logger.warning("template %s is not fully migrated", TEMPLATE_SCHEMA)
     logger.info("template schema captured: %d statements", len(statements))
     return snapshot
 

@@ -1,0 +1,126 @@
+"""`manage.py migrate_tenants`: the deploy's migrations (public, then every organization).
+
+    manage.py migrate_tenants                 migrate, waiting for another run's lock
+    manage.py migrate_tenants --no-wait       exit at once (code 75) if another run holds it
+    manage.py migrate_tenants --check         list pending migrations per schema; exit 1 if any
+    manage.py migrate_tenants --workers 8     organization schemas migrated by 8 processes
+
+See docs/deploy.md. django-tenants' `migrate_schemas` stays available and unchanged.
+"""
+
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_tenants.utils import schema_exists
+
+from shared_apps.operations.migration_lock import MigrationLockBusy, migration_lock
+from shared_apps.operations.migration_runner import migrate_all_schemas, pending_migrations
+from shared_apps.tenants.template import (
+    TEMPLATE_SCHEMA,
+    TemplateUnsupported,
+    template_capture,
+    template_refresh,
+)
+
+EXIT_LOCK_BUSY = 75  # EX_TEMPFAIL: try again later
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate the public schema, then every organization's schema in parallel, skipping "
+        "schemas that are up to date, under a lock that keeps two deploys apart."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=settings.TENANT_MIGRATION_WORKERS,
+            help="Worker processes for organization schemas (default %(default)s).",
+        )
+        parser.add_argument(
+            "--check",
+            "--plan",
+            dest="check",
+            action="store_true",
+            help="Print which schemas need which migrations; exit 1 if any are pending. "
+            "Changes nothing and takes no lock.",
+        )
+        parser.add_argument(
+            "--lock-wait",
+            type=float,
+            default=settings.TENANT_MIGRATION_LOCK_WAIT_SECONDS,
+            help="Seconds to wait for another run's lock before giving up (default %(default)s).",
+        )
+        parser.add_argument(
+            "--no-wait",
+            action="store_true",
+            help=f"Don't wait for another run's lock: exit with code {EXIT_LOCK_BUSY} at once.",
+        )
+        parser.add_argument("--noinput", "--no-input", action="store_true", help="Accepted; "
+                            "this command never prompts.")  # fmt: skip
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["workers"] < 1:
+            raise CommandError("--workers must be at least 1.")
+        if options["check"]:
+            self._check()
+            return
+        wait = 0.0 if options["no_wait"] else options["lock_wait"]
+        verbose = options["verbosity"] >= 2
+        try:
+            with migration_lock(wait_seconds=wait, on_wait=self._say):
+                run = migrate_all_schemas(
+                    workers=options["workers"], report=self._say, verbose=verbose
+                )
+        except MigrationLockBusy as busy:
+            raise CommandError(str(busy), returncode=EXIT_LOCK_BUSY) from None
+
+        summary = (
+            f"Done in {run.seconds:.1f} s: {len(run.migrated)} schema(s) migrated, "
+            f"{run.up_to_date} up to date, {len(run.failed)} failed"
+            + (f", {len(run.missing)} without a schema" if run.missing else "")
+            + "."
+        )
+        if run.failed:
+            self.stdout.write(summary)
+            names = ", ".join(outcome.schema for outcome in run.failed)
+            raise CommandError(
+                f"Migrations failed in {len(run.failed)} schema(s): {names}. Each was rolled "
+                "back to where it started (see the errors above); the other schemas are "
+                "migrated. Fix the cause and run this command again: it applies only what "
+                "is left."
+            )
+        self.stdout.write(self.style.SUCCESS(summary))
+        self._refresh_template()
+
+    def _refresh_template(self) -> None:
+        """Keep fast provisioning on the migrations just applied (or build its template)."""
+        try:
+            snapshot = template_capture() if schema_exists(TEMPLATE_SCHEMA) else template_refresh()
+        except TemplateUnsupported as reason:
+            self.stdout.write(f"Fast provisioning unavailable ({reason}); migrations will be used.")
+            return
+        self.stdout.write(
+            f"Template for fast provisioning captured ({len(snapshot.statements)} statements)."
+        )
+
+    def _check(self) -> None:
+        state = pending_migrations()
+        for schema in state.missing:
+            self._say(f"{schema}: the organization's schema does not exist")
+        pending = state.pending
+        for plan in pending:
+            labels = ", ".join(plan.pending_labels())
+            self._say(f"{plan.schema}: {len(plan.pending)} pending: {labels}")
+        checked = 1 + len(state.tenants)
+        if pending:
+            self.stdout.write(f"{len(pending)} of {checked} schema(s) have pending migrations.")
+            sys.exit(1)
+        self.stdout.write(self.style.SUCCESS(f"All {checked} schema(s) are up to date."))
+
+    def _say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()

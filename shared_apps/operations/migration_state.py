@@ -1,0 +1,159 @@
+"""What every schema has applied and what it still needs, read for all schemas at once.
+
+django-tenants' `migrate_schemas` builds a MigrationExecutor for each schema: it loads the
+migration graph, reads that schema's `django_migrations` and renders the project state,
+even when there is nothing to apply (about a second per schema; minutes at 1,000). Here
+the graph is loaded once per process, every schema's `django_migrations` is read in one
+query, and a schema is up to date when every node of the graph is recorded in it.
+
+Every node counts, not only the tenant apps': like Django's `migrate`, which
+django-tenants runs in each schema, a shared app's migration is recorded in a tenant
+schema too (its operations are skipped there by the database router).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.loader import MigrationLoader
+
+MigrationKey = tuple[str, str]
+
+# One statement reads this many schemas' tables; PostgreSQL allows 65,535 parameters.
+_SCHEMAS_PER_QUERY = 5000
+
+
+@dataclass(frozen=True)
+class SchemaPlan:
+    """The migrations one schema still needs, in the order they apply."""
+
+    schema: str
+    pending: tuple[MigrationKey, ...]
+    # A squashed migration of which only some replaced migrations are recorded: this
+    # schema needs Django's own per-schema graph (see migration_runner).
+    irregular: bool = False
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.pending
+
+    def pending_labels(self) -> list[str]:
+        return [f"{app}.{name}" for app, name in self.pending]
+
+
+@functools.cache
+def migration_loader() -> MigrationLoader:
+    """The project's migration graph, loaded from disk once per process.
+
+    Built without a connection, so every squashed migration replaces the ones it
+    squashes; `plan_for_applied` accounts for schemas that recorded the originals.
+    """
+    return MigrationLoader(None, ignore_no_migrations=True)
+
+
+@functools.cache
+def forward_order() -> tuple[MigrationKey, ...]:
+    """Every node of the graph, in the order Django applies them on an empty database."""
+    graph = migration_loader().graph
+    ordered: dict[MigrationKey, None] = {}
+    for leaf in sorted(graph.leaf_nodes()):
+        for key in graph.forwards_plan(leaf):
+            ordered.setdefault(key, None)
+    return tuple(ordered)
+
+
+def forget_loaded_graph() -> None:
+    """Drop the cached graph (tests that swap MIGRATION_MODULES in-process call this)."""
+    migration_loader.cache_clear()
+    forward_order.cache_clear()
+    _plan_for_normalized.cache_clear()
+
+
+def normalize_applied(applied: Iterable[MigrationKey]) -> tuple[frozenset[MigrationKey], bool]:
+    """(applied graph nodes, irregular) for what a schema recorded.
+
+    A squashed migration counts as applied when all the migrations it replaces are
+    recorded (Django records it then too); when only some are, the schema is irregular.
+    """
+    loader = migration_loader()
+    recorded = set(applied)
+    irregular = False
+    for key, migration in loader.replacements.items():
+        replaced = set(migration.replaces)
+        done = replaced & recorded
+        if done == replaced:
+            recorded.add(key)
+        elif done and key not in recorded:
+            irregular = True
+    return frozenset(key for key in recorded if key in loader.graph.nodes), irregular
+
+
+@functools.lru_cache(maxsize=64)
+def _plan_for_normalized(applied: frozenset[MigrationKey]) -> tuple[MigrationKey, ...]:
+    return tuple(key for key in forward_order() if key not in applied)
+
+
+def plan_for_applied(schema: str, applied: Iterable[MigrationKey] | None) -> SchemaPlan:
+    """The plan of a schema that recorded `applied` (None: no django_migrations table)."""
+    nodes, irregular = normalize_applied(applied or ())
+    return SchemaPlan(schema=schema, pending=_plan_for_normalized(nodes), irregular=irregular)
+
+
+def existing_schemas(schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -> dict[str, bool]:
+    """{schema: has a django_migrations table} for those of `schemas` that exist."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT n.nspname, EXISTS (
+                SELECT 1 FROM pg_catalog.pg_class c
+                WHERE c.relnamespace = n.oid AND c.relname = 'django_migrations'
+                  AND c.relkind IN ('r', 'p')
+            )
+            FROM pg_catalog.pg_namespace n
+            WHERE n.nspname = ANY(%s)
+            """,
+            [list(schemas)],
+        )
+        return dict(cursor.fetchall())
+
+
+def applied_by_schema(
+    schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS
+) -> dict[str, set[MigrationKey] | None]:
+    """What each existing schema recorded, in one query per 5,000 schemas.
+
+    Schemas that don't exist are absent from the result; a schema without a
+    django_migrations table maps to None.
+    """
+    found = existing_schemas(schemas, using=using)
+    result: dict[str, set[MigrationKey] | None] = {
+        schema: (set() if has_table else None) for schema, has_table in found.items()
+    }
+    with_table = [schema for schema in schemas if found.get(schema)]
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    for start in range(0, len(with_table), _SCHEMAS_PER_QUERY):
+        chunk = with_table[start : start + _SCHEMAS_PER_QUERY]
+        # Schema names come from pg_namespace and are quoted as identifiers.
+        sql = " UNION ALL ".join(
+            f"SELECT %s, app, name FROM {quote(schema)}.django_migrations"  # noqa: S608
+            for schema in chunk
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, chunk)
+            for schema, app, name in cursor.fetchall():
+                result[schema].add((app, name))  # type: ignore[union-attr]
+    return result
+
+
+def plans_for(
+    schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS
+) -> tuple[list[SchemaPlan], list[str]]:
+    """(a plan per existing schema, in the given order; the schemas that don't exist)."""
+    applied = applied_by_schema(schemas, using=using)
+    plans = [plan_for_applied(schema, applied[schema]) for schema in schemas if schema in applied]
+    missing = [schema for schema in schemas if schema not in applied]
+    return plans, missing

@@ -1,0 +1,192 @@
+"""Deploy migrations at scale: django-tenants' standard and multiprocessing executors
+against `migrate_tenants`, on one database holding N organization schemas.
+
+    uv run python tests/bench/bench_migrate.py --quick     # 100 schemas
+    uv run python tests/bench/bench_migrate.py             # 1,000 schemas
+
+Scenarios, each timed as the whole command a deploy runs (process start included):
+  (a) nothing to apply;
+  (b) one new migration to apply in every schema: AddField with a default + AddIndex
+      (tests/deploy/probe/migrations_v2/0002_gadget_colour.py).
+Between the (b) runs every schema is put back to before that migration with plain SQL,
+so each executor starts from the same state. The schemas are made by cloning one
+migrated schema with its pg_dump output (seconds, instead of replaying migrations).
+
+Runs against the embedded PostgreSQL under .data/ (started if needed) or DATABASE_URL's
+server, in a database of its own that it drops at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.deploy.settings_probe")
+
+import psycopg  # noqa: E402
+
+from config.env import DATA_DIR, embedded_services_needed  # noqa: E402
+from shared_apps.localdev import embedded  # noqa: E402
+
+DATABASE = "tenantry_bench_migrate"
+SEED = "org_b00000"
+# migrate_tenants' --workers; django-tenants' multiprocessing executor uses its default,
+# TENANT_MULTIPROCESSING_MAX_PROCESSES = 2, the same.
+WORKERS = 2
+COMMANDS = {
+    "standard": ["migrate_schemas", "--executor=standard", "--noinput", "-v", "0"],
+    "multiprocessing": ["migrate_schemas", "--executor=multiprocessing", "--noinput", "-v", "0"],
+    "migrate_tenants": ["migrate_tenants", "--workers", str(WORKERS), "-v", "0"],
+}
+
+
+def server_url(dbname: str) -> str:
+    parts = urlsplit(os.environ.get("DATABASE_URL") or embedded.database_url(DATA_DIR))
+    return urlunsplit(parts._replace(scheme="postgresql", path=f"/{dbname}"))
+
+
+def manage(database_url: str, *args: str, migrations: str) -> float:
+    env = {**os.environ, "DATABASE_URL": database_url, "PROBE_MIGRATIONS": migrations,
+           "DJANGO_SETTINGS_MODULE": "tests.deploy.settings_probe"}  # fmt: skip
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True)  # fmt: skip
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return elapsed
+
+
+def pg_dump_binary() -> str:
+    bundled = Path(embedded._pg_bin("pg_dump"))
+    return str(bundled) if bundled.exists() else (shutil.which("pg_dump") or "pg_dump")
+
+
+def clone_schemas(database_url: str, count: int) -> None:
+    """org_b00001 … copies of the migrated SEED schema (DDL and rows), plus their rows."""
+    dump = subprocess.run(
+        [pg_dump_binary(), "--dbname", database_url, "--schema", SEED, "--inserts",
+         "--no-owner", "--no-privileges"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    statements = "\n".join(
+        line for line in dump.splitlines() if line and not line.startswith(("--", "\\"))
+    )
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for number in range(1, count):
+            schema = f"org_b{number:05d}"
+            with conn.transaction():
+                conn.execute(statements.replace(SEED, schema).encode())
+                conn.execute(
+                    "INSERT INTO public.tenants_organization"
+                    " (schema_name, name, slug, status, created_at, updated_at)"
+                    " VALUES (%s, %s, %s, 'active', now(), now())",
+                    (schema, f"Bench {number}", f"b{number:05d}"),
+                )
+
+
+def schemas_with_new_column(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name ="
+            " 'deploy_probe_gadget' AND column_name = 'colour' AND table_schema LIKE 'org_b%'"
+        ).fetchone()[0]
+
+
+def undo_new_migration(database_url: str) -> None:
+    """Every schema back to before 0002 (dropping the column drops its index)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("""
+            DO $$
+            DECLARE s text;
+            BEGIN
+              FOR s IN SELECT nspname FROM pg_namespace WHERE nspname = 'public'
+                       OR nspname LIKE 'org\\_b%' LOOP
+                EXECUTE format('ALTER TABLE IF EXISTS %I.deploy_probe_gadget
+                                DROP COLUMN IF EXISTS colour', s);
+                EXECUTE format('DELETE FROM %I.django_migrations WHERE app = %L
+                                AND name = %L', s, 'deploy_probe', '0002_gadget_colour');
+              END LOOP;
+            END $$;
+        """)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="100 schemas instead of 1,000")
+    parser.add_argument("--schemas", type=int, help="number of organization schemas")
+    parser.add_argument("--skip", nargs="*", default=[], choices=list(COMMANDS),
+                        help="executors not to run (e.g. standard at large scale)")  # fmt: skip
+    options = parser.parse_args()
+    count = options.schemas or (100 if options.quick else 1000)
+
+    services = embedded.EmbeddedServices(DATA_DIR)
+    services.start(**embedded_services_needed())
+    admin_url = server_url("postgres")
+    database_url = server_url(DATABASE)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    try:
+        started = time.perf_counter()
+        manage(database_url, "migrate_tenants", migrations="v1")
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{SEED}"')
+            conn.execute(
+                "INSERT INTO tenants_organization (schema_name, name, slug, status, created_at,"
+                " updated_at) VALUES (%s, 'Bench 0', 'b00000', 'active', now(), now())",
+                (SEED,),
+            )
+        manage(database_url, "migrate_tenants", migrations="v1")
+        clone_schemas(database_url, count)
+        print(f"Set-up: {count} organization schemas in {time.perf_counter() - started:.1f} s")
+
+        results: dict[str, dict[str, float]] = {"a": {}, "b": {}}
+        for name, command in COMMANDS.items():
+            if name in options.skip:
+                continue
+            results["a"][name] = manage(database_url, *command, migrations="v1")
+            print(f"(a) nothing to apply   {name:<16} {results['a'][name]:8.2f} s", flush=True)
+            results["b"][name] = manage(database_url, *command, migrations="v2")
+            migrated = schemas_with_new_column(database_url)
+            print(f"(b) AddField+AddIndex  {name:<16} {results['b'][name]:8.2f} s"
+                  f"   ({migrated}/{count} schemas have the new column)", flush=True)  # fmt: skip
+            assert migrated == count, f"{name} left {count - migrated} schemas unmigrated"
+            undo_new_migration(database_url)
+        report(results, count, options)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        services.stop()
+
+
+def report(results: dict[str, dict[str, float]], count: int, options: argparse.Namespace) -> None:
+    print()
+    print(f"{count} organization schemas + public; {os.cpu_count()} CPUs; "
+          f"workers/processes = {WORKERS} for multiprocessing and migrate_tenants")  # fmt: skip
+    print(f"| scenario | {' | '.join(results['a'])} |")
+    print("|---|" + "---:|" * len(results["a"]))
+    for key, title in (("a", "(a) nothing to apply"), ("b", "(b) AddField + AddIndex")):
+        print(f"| {title} | " + " | ".join(f"{v:.1f} s" for v in results[key].values()) + " |")
+    ours_a, ours_b = results["a"].get("migrate_tenants"), results["b"].get("migrate_tenants")
+    if ours_a is not None:
+        print(f"target (a) < 5 s at 1,000 schemas: {ours_a:.1f} s at {count}")
+    if ours_b is not None and "standard" in results["b"]:
+        for key in ("a", "b"):
+            ratio = results[key]["standard"] / results[key]["migrate_tenants"]
+            print(f"speed-up over standard ({key}): {ratio:.1f}x")
+    flag = " --quick" if options.quick else f" --schemas {count}" if options.schemas else ""
+    command = f"uv run python tests/bench/bench_migrate.py{flag}"
+    print(f"rerun: {command}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""deploy/entrypoint.sh, every ROLE, run directly (no Docker engine here) against a
+database of its own."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.deploy.conftest import ROOT, output_of
+
+ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _run_role(env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", str(ENTRYPOINT)], cwd="/", env=env, capture_output=True, text=True,
+        timeout=timeout,
+    )  # fmt: skip
+
+
+class Role:
+    """A long-running role started through the entrypoint, its output collected."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.lines: list[str] = []
+        # Started from another directory: the entrypoint finds the project by itself.
+        self.process = subprocess.Popen(
+            ["bash", str(ENTRYPOINT)], cwd="/", env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )  # fmt: skip
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip())
+
+    def wait_for(self, text: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.lines):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        pytest.fail(f"never saw {text!r}; output:\n" + "\n".join(self.lines[-40:]))
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            return self.process.wait()
+
+
+def _get(port: int, path: str, host: str = "10.1.2.3") -> tuple[int, dict]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _role_env(database, role: str, migrations: str = "v1", **extra: str) -> dict[str, str]:
+    settings = {"ROLE": role, "PYTHON": sys.executable, "WAIT_FOR_SERVICES_TIMEOUT": "20"}
+    return database.env(migrations, **{**settings, **extra})
+
+
+def test_web_role_is_live_at_once_and_ready_only_once_migrate_role_has_run(deploy_database):
+    port = _free_port()
+    web = Role(_role_env(deploy_database, "web", "v2", PORT=str(port), WEB_CONCURRENCY="1",
+                         HOST="127.0.0.1"))  # fmt: skip
+    try:
+        web.wait_for("Uvicorn running on")
+        assert any("The database is up." in line for line in web.lines)
+        # Probes come by IP, a Host no organization has.
+        assert _get(port, "/healthz") == (200, {"status": "ok", "version": "dev",
+                                                 "commit": "unknown"})  # fmt: skip
+        status, body = _get(port, "/readyz")
+        assert status == 503, body
+        assert body["checks"]["migrations"] == "pending in 5 schema(s)"
+        assert {body["checks"][name] for name in ("database", "redis", "broker")} == {"ok"}
+
+        migrate = _run_role(_role_env(deploy_database, "migrate", "v2"))
+        assert migrate.returncode == 0, output_of(migrate)
+        assert "Redis is up." in migrate.stdout and "4 schema(s) migrated" in migrate.stdout
+
+        assert _get(port, "/readyz") == (
+            200,
+            {"status": "ready", "checks": dict.fromkeys(
+                ("database", "redis", "broker", "migrations"), "ok")},
+        )  # fmt: skip
+    finally:
+        assert web.stop() in (0, -signal.SIGTERM), "\n".join(web.lines[-20:])
+
+
+@pytest.mark.parametrize(("role", "started"), [("worker", "ready."), ("beat", "beat: Starting")])
+def test_worker_and_beat_roles_start_and_stop(deploy_database, tmp_path, role, started):
+    process = Role(_role_env(deploy_database, role, WORKER_CONCURRENCY="1",
+                             BEAT_SCHEDULE_FILE=str(tmp_path / "beat-schedule")))  # fmt: skip
+    try:
+        process.wait_for(started)
+    finally:
+        code = process.stop()
+    assert code in (0, -signal.SIGTERM), "\n".join(process.lines[-20:])
+
+
+def test_an_unknown_role_is_refused(deploy_database):
+    result = _run_role(_role_env(deploy_database, "cron"))
+    assert result.returncode == 64
+    assert "Unknown ROLE 'cron': use web, worker, beat or migrate." in result.stderr
+
+
+def test_waiting_for_the_database_is_bounded_and_says_what_is_missing(deploy_database):
+    port = _free_port()  # nothing listens there
+    unreachable = f"postgres://tenantry:s3cret@127.0.0.1:{port}/tenantry"
+    env = _role_env(deploy_database, "migrate", WAIT_FOR_SERVICES_TIMEOUT="1",
+                    DATABASE_URL=unreachable)  # fmt: skip
+    result = _run_role(env, timeout=60)
+    assert result.returncode == 1
+    assert (
+        f"Gave up after 1 s waiting for the database at postgres://tenantry:***@127.0.0.1:{port}"
+        "/tenantry" in result.stderr
+    ), output_of(result)
+    assert "Is it running, and is DATABASE_URL right?" in result.stderr
+    assert "s3cret" not in output_of(result)
+
+
+def test_arguments_replace_the_role_command_after_the_wait(deploy_database):
+    result = subprocess.run(
+        ["bash", str(ENTRYPOINT), sys.executable, "-c", "print('custom command ran')"],
+        cwd="/", env=_role_env(deploy_database, "worker"), capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, output_of(result)
+    assert result.stdout.splitlines()[-1] == "custom command ran"
+    assert "Redis is up." in result.stdout
