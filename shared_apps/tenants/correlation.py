@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.deprecation import MiddlewareMixin
 
@@ -26,8 +28,9 @@ def correlation_id_from(request: HttpRequest) -> str:
 
 
 class RequestLogContextMiddleware(MiddlewareMixin):
-    """Right after the routing middleware: binds the request's organization and correlation
-    id to its log lines (and so to the tasks it queues), and echoes the id in the response."""
+    """Right after the routing middleware: binds the request's organization, correlation id
+    and user to its log lines (and so to the tasks it queues); echoes the id in the response.
+    """
 
     def process_request(self, request: HttpRequest) -> None:
         request.correlation_id = correlation_id_from(request)
@@ -39,6 +42,13 @@ class RequestLogContextMiddleware(MiddlewareMixin):
                 request=request,
             )
         )
+
+    def process_view(self, request: HttpRequest, *_args: Any) -> None:
+        # A request with a session cookie loads its user now rather than when the view or
+        # template first asks, so the view's log lines already name the user. Without a
+        # cookie there is no user to load and nothing is queried.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and hasattr(request, "user"):
+            request.user.is_authenticated  # noqa: B018  (evaluates the lazy user)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         token = getattr(request, "_log_context_token", None)

@@ -33,6 +33,9 @@ class _CappedTimeouts:
     async def aset(self, key: str, value: Any, timeout: Any = None, **kwargs: Any) -> Any:
         return await self._cache.aset(key, value, self._capped(timeout), **kwargs)
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._cache
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._cache, name)
 
