@@ -2,8 +2,12 @@
 
 from django.urls import path
 
-from shared_apps.tenants.consumers import WhoAmIConsumer
+from shared_apps.tenants.consumers import ProvisioningProgressConsumer, WhoAmIConsumer
 
 websocket_urlpatterns = [
     path("ws/whoami/", WhoAmIConsumer.as_asgi()),
+    path(
+        "ws/platform/provisioning/<int:organization_id>/",
+        ProvisioningProgressConsumer.as_asgi(),
+    ),
 ]

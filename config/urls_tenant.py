@@ -3,5 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("", include("tenant_apps.accounts.urls")),
     path("", include("tenant_apps.tracker.urls")),
 ]

@@ -20,12 +20,12 @@ from shared_apps.tenants.hosts import PlatformAllowedHosts
 from shared_apps.tenants.models import Organization
 from shared_apps.tenants.resolver import clear_local_routing_cache, start_invalidation_listener
 
-MEMBER_PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"
 TEST_ORGANIZATIONS = {"acme": "Acme Corp", "globex": "Globex"}
 
 
-def member_email(slug: str) -> str:
-    return f"member@{slug}.test"
+def owner_email(slug: str) -> str:
+    return f"owner@{slug}.test"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,15 +45,26 @@ def _routing_invalidation_listener() -> None:
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
     with django_db_blocker.unblock():
         for slug, name in TEST_ORGANIZATIONS.items():
+            services.organization_create(
+                name=name, slug=slug, owner_email=owner_email(slug), owner_password=PASSWORD
+            )
 
-            def add_member(_organization: Organization, slug: str = slug) -> None:
-                get_user_model().objects.create_user(member_email(slug), MEMBER_PASSWORD)
 
-            services.organization_create(name=name, slug=slug, seed=add_member)
+def _clear_this_runs_cache_keys() -> None:
+    """Delete the cache keys of this test worker only (keys are schema:prefix:version:key;
+    other workers and a running dev server keep theirs)."""
+    from django.core.cache import cache
+
+    redis_client = cache.client.get_client(write=True)
+    pattern = f"*:{settings.CACHES['default']['KEY_PREFIX']}:*"
+    keys = list(redis_client.scan_iter(match=pattern, count=1000))
+    if keys:
+        redis_client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
 def _clean_slate_after_test() -> Iterator[None]:
+    _clear_this_runs_cache_keys()  # rate limits and cached values never leak between tests
     yield
     connection.set_schema_to_public()
     # The test's transaction is rolled back, which no on_commit hook sees: forget what the
@@ -88,12 +99,54 @@ def client_for():
 
 @pytest.fixture
 def acme_client(client_for, acme: Organization) -> Client:
+    """Anonymous, at acme's host."""
     return client_for(acme)
 
 
 @pytest.fixture
 def globex_client(client_for, globex: Organization) -> Client:
     return client_for(globex)
+
+
+@pytest.fixture
+def member_of(client_for):
+    """member_of(org, role="member") → (user, client signed in as that new member)."""
+    from tenant_apps.accounts.services import member_create
+
+    def make(organization: Organization, role: str = "member", email: str = ""):
+        with schema_context(organization.schema_name):
+            user = member_create(
+                email=email or f"{role}@{organization.slug}.test", password=PASSWORD, role=role
+            )
+            client = client_for(organization)
+            client.force_login(user)
+        return user, client
+
+    return make
+
+
+@pytest.fixture
+def owner_of(client_for):
+    """owner_of(org) → (the session-wide owner, a client signed in as them)."""
+
+    def make(organization: Organization):
+        with schema_context(organization.schema_name):
+            user = get_user_model().objects.get(email=owner_email(organization.slug))
+            client = client_for(organization)
+            client.force_login(user)
+        return user, client
+
+    return make
+
+
+@pytest.fixture
+def acme_owner_client(owner_of, acme: Organization) -> Client:
+    return owner_of(acme)[1]
+
+
+@pytest.fixture
+def globex_owner_client(owner_of, globex: Organization) -> Client:
+    return owner_of(globex)[1]
 
 
 @pytest.fixture
@@ -109,7 +162,7 @@ def in_schema():
 
 @pytest.fixture
 def asgi_get():
-    """asgi_get(host, path) → (status, body), served by config.asgi.application.
+    """asgi_get(host, path, session=None) → (status, body), served by config.asgi.application.
 
     The app is called directly from a coroutine run by async_to_sync on this thread, so
     its thread-sensitive ORM calls come back to this thread's connection, inside the
@@ -126,11 +179,14 @@ def asgi_get():
 
     from config.asgi import application
 
-    async def request(host: str, path: str) -> tuple[int, bytes]:
+    async def request(host: str, path: str, session: str | None) -> tuple[int, bytes]:
+        headers = [(b"host", host.encode())]
+        if session:
+            headers.append((b"cookie", f"sessionid={session}".encode()))
         scope = {
             "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-            "headers": [(b"host", host.encode())], "client": ("127.0.0.1", 50000),
+            "headers": headers, "client": ("127.0.0.1", 50000),
             "server": ("127.0.0.1", 8000),
         }  # fmt: skip
         sent: list[dict] = []
@@ -152,13 +208,21 @@ def asgi_get():
         body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
         return start["status"], body
 
-    def get(host: str, path: str) -> tuple[int, bytes]:
+    def get(host: str, path: str, session: str | None = None) -> tuple[int, bytes]:
         signals.request_started.disconnect(close_old_connections)
         signals.request_finished.disconnect(close_old_connections)
         try:
-            return async_to_sync(request)(host, path)
+            return async_to_sync(request)(host, path, session)
         finally:
             signals.request_started.connect(close_old_connections)
             signals.request_finished.connect(close_old_connections)
 
     return get
+
+
+@pytest.fixture
+def channels_keep_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Consumers run their ORM calls on this thread's connection (async_to_sync sends them
+    back here), inside the test's transaction. Channels closes connections it thinks are
+    stale around each call, which mid-transaction would end the test's; not here."""
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)

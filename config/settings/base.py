@@ -52,7 +52,11 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "tenant_apps.accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "shared_apps.public_site",
+    "shared_apps.platform",
     "shared_apps.localdev",
     "shared_apps.failed_tasks",
 ]
@@ -61,6 +65,9 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "tenant_apps.accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "tenant_apps.tracker",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -74,11 +81,39 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tenant_apps.accounts.impersonation.ImpersonationMiddleware",
+    "tenant_apps.accounts.middleware.RequireMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+
+# --- Sign-in (django-allauth) ------------------------------------------------------------
+# Each organization's users, email addresses, MFA devices and sessions live in its own
+# schema; platform staff live in public. https://docs.allauth.org/en/latest/account/configuration.html
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "tenant_apps.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Counted in the cache, whose keys carry the schema: limits apply per organization.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "account_login"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("PLATFORM_NAME", default="Tenantry")
+INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=7)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tenantry <no-reply@localhost>")
 
 # --- Database ----------------------------------------------------------------------
 # DATABASE_URL, else the embedded PostgreSQL under .data/ (started by `manage.py dev`
@@ -237,3 +272,19 @@ LOGGING = {
 EMBEDDED_SERVICES = embedded_services_needed()
 DEV_SERVER_HOST = env.str("HOST", default="127.0.0.1")
 DEV_SERVER_PORT = env.int("PORT", default=8000)
+
+# Absolute links in emails (invitations, password resets started outside a request).
+PUBLIC_URL_SCHEME = env.str("PUBLIC_URL_SCHEME", default="http")
+PUBLIC_URL_PORT = env.str("PUBLIC_URL_PORT", default="")
+
+# --- Organization lifecycle -------------------------------------------------------------------
+PLATFORM_PLANS = env.list("PLATFORM_PLANS", default=["free", "team", "business"])
+ORGANIZATION_DELETE_GRACE_DAYS = env.int("ORGANIZATION_DELETE_GRACE_DAYS", default=30)
+# Where organization exports are written (private; served only to staff).
+EXPORTS_DIR = env.str("EXPORTS_DIR", default=str(DATA_DIR / "exports"))
+# Self-serve "create your workspace" on the public site.
+SELF_SERVE_SIGNUP = env.bool("SELF_SERVE_SIGNUP", default=False)
+# Support impersonation ends by itself after this long.
+IMPERSONATION_MINUTES = env.int("IMPERSONATION_MINUTES", default=30)
+# Platform staff need a second factor for the console (prod.py turns it on).
+PLATFORM_CONSOLE_REQUIRE_MFA = env.bool("PLATFORM_CONSOLE_REQUIRE_MFA", default=False)

@@ -1,6 +1,7 @@
 """Local development: `uv run manage.py dev`."""
 
 from config.settings.base import *  # noqa: F403
+from config.settings.base import DEV_SERVER_PORT, env
 
 DEBUG = True
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -8,3 +9,4 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None  # static files come from the app folders (WhiteNoise finders)
+PUBLIC_URL_PORT = env.str("PUBLIC_URL_PORT", default=str(DEV_SERVER_PORT))

@@ -36,10 +36,11 @@ def demo_seed() -> list[str]:
     for demo in DEMO_ORGANIZATIONS:
         if Organization.objects.filter(slug=demo.slug).exists():
             continue
-
-        def add_member(_organization: Organization, email: str = demo.member_email) -> None:
-            user_model.objects.create_user(email, DEMO_PASSWORD)
-
-        services.organization_create(name=demo.name, slug=demo.slug, seed=add_member)
-        created.append(f"organization {demo.slug} with member {demo.member_email}")
+        services.organization_create(
+            name=demo.name,
+            slug=demo.slug,
+            owner_email=demo.member_email,
+            owner_password=DEMO_PASSWORD,
+        )
+        created.append(f"organization {demo.slug} with owner {demo.member_email}")
     return created

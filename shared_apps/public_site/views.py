@@ -1,6 +1,70 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from shared_apps.public_site.forms import FindOrganizationForm, WorkspaceSignupForm
+from shared_apps.public_site.tasks import send_organization_finder_email
+from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.services import organization_request
+
+_FIND_LIMIT_PER_HOUR = 10
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public_site/home.html")
+
+
+@require_http_methods(["GET", "POST"])
+def find_organization(request: HttpRequest) -> HttpResponse:
+    """Answers the same whether or not the address is known; the lookup and the email
+    happen in a task, so the response time tells nothing either."""
+    form = FindOrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _over_limit(request):
+            messages.error(request, "Too many requests from your network. Try again in an hour.")
+            return redirect("public_site:find-organization")
+        email = form.cleaned_data["email"]
+        transaction.on_commit(lambda: send_organization_finder_email.delay(email))
+        return render(request, "public_site/find_organization_sent.html", {"email": email})
+    return render(request, "public_site/find_organization.html", {"form": form})
+
+
+def _over_limit(request: HttpRequest) -> bool:
+    key = f"find-organization:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) > _FIND_LIMIT_PER_HOUR
+    except ValueError:  # the key expired between add and incr
+        return False
+
+
+@require_http_methods(["GET", "POST"])
+def workspace_signup(request: HttpRequest) -> HttpResponse:
+    """Self-serve "create your workspace" (off unless SELF_SERVE_SIGNUP is set)."""
+    if not settings.SELF_SERVE_SIGNUP:
+        raise Http404("Self-serve sign-up is not enabled.")
+    form = WorkspaceSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _over_limit(request):
+            messages.error(request, "Too many requests from your network. Try again in an hour.")
+            return redirect("public_site:signup")
+        email = form.cleaned_data["email"]
+        actor = Actor(label=f"self-serve:{email}", ip_address=request.META.get("REMOTE_ADDR"))
+        try:
+            organization = organization_request(
+                name=form.cleaned_data["name"], slug=form.cleaned_data["slug"],
+                owner_email=email, plan=settings.PLATFORM_PLANS[0], actor=actor,
+            )  # fmt: skip
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            context = {"organization": organization, "email": email}
+            return render(request, "public_site/signup_done.html", context)
+    return render(request, "public_site/signup.html", {"form": form})

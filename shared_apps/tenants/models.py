@@ -23,6 +23,22 @@ class Organization(TenantMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    plan = models.CharField(max_length=40, default="free")
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was archived; deletable after the grace period."
+    )
+    provisioning_error = models.TextField(
+        blank=True, help_text="Why the last provisioning attempt failed (empty once active)."
+    )
+
+    # Organization-wide sign-in policy, read from the routing cache on every request.
+    require_mfa = models.BooleanField(
+        default=False, help_text="Every member must set up two-factor authentication."
+    )
+    open_signup = models.BooleanField(
+        default=False, help_text="Anyone may create an account here (otherwise invitation only)."
+    )
+
     # Schemas are built and dropped by the provisioning services, never as a side effect
     # of saving or deleting a row.
     auto_create_schema = False
@@ -54,3 +70,102 @@ class Domain(DomainMixin):
             self.domain = normalize_hostname(self.domain or "")
         except InvalidHost as error:
             raise ValidationError({"domain": f"Not a valid hostname ({error})."}) from None
+
+
+class MemberDirectoryEntry(models.Model):
+    """One organization where an email address (kept only as a keyed hash) has an account."""
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="directory_entries"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email_digest", "organization"], name="unique_directory_entry"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email_digest[:12]}… → {self.organization_id}"
+
+
+class SchemaTemplate(models.Model):
+    """The captured DDL of the fully migrated template schema (see template.py)."""
+
+    migrations_digest = models.CharField(max_length=64, unique=True)
+    statements = models.JSONField()
+    captured_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"template {self.migrations_digest[:12]} ({len(self.statements)} statements)"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which organization, when, and from where (platform staff, API, CLI)."""
+
+    actor = models.CharField(
+        max_length=254, help_text="staff email, api-token:<name> or cli:<user>"
+    )
+    action = models.CharField(max_length=60, db_index=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    organization_slug = models.CharField(max_length=40, blank=True, db_index=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.organization_slug}"
+        )
+
+
+class PlatformAPIToken(models.Model):
+    """A credential for the platform API (billing, sign-up integrations). Stored hashed."""
+
+    name = models.CharField(max_length=100, unique=True)
+    token_digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(
+        max_length=12, help_text="The token's first characters, to recognise it."
+    )
+    created_by = models.CharField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class OrganizationExport(models.Model):
+    """An archive of one organization's data, made in the background."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="exports"
+    )
+    organization_slug = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    file_name = models.CharField(max_length=255, blank=True)
+    size_bytes = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.CharField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"export of {self.organization_slug} ({self.status})"

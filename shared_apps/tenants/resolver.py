@@ -169,7 +169,11 @@ def _lookup(hostname: str) -> Resolution:
     from shared_apps.tenants.models import Domain
 
     with schema_context("public"):
-        domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+        domain = (
+            Domain.objects.select_related("tenant")
+            .filter(domain=hostname, is_verified=True)
+            .first()
+        )
     if domain is None:
         return Resolution(kind="unknown", hostname=hostname)
     organization = domain.tenant
@@ -184,12 +188,25 @@ def invalidate_routing_cache() -> None:
     """Forget every cached resolution, here and in every other process."""
     _forget_everything()
     try:
-        redis.Redis.from_url(settings.TENANT_ROUTING_REDIS_URL, socket_connect_timeout=2).publish(
-            settings.TENANT_ROUTING_CHANNEL, "flush"
-        )
+        _publisher().publish(settings.TENANT_ROUTING_CHANNEL, "flush")
     except redis.RedisError as error:
         # Other processes fall back on the TTL and on clearing when their listener reconnects.
         logger.warning("could not broadcast tenant routing invalidation: %s", error)
+
+
+_publishers: dict[int, redis.Redis] = {}
+
+
+def _publisher() -> redis.Redis:
+    """One client per process (a client made per call costs more than the publish)."""
+    client = _publishers.get(os.getpid())
+    if client is None:
+        _publishers.clear()
+        client = redis.Redis.from_url(
+            settings.TENANT_ROUTING_REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+        )
+        _publishers[os.getpid()] = client
+    return client
 
 
 def start_invalidation_listener(timeout: float = 10) -> bool:

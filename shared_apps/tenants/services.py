@@ -2,29 +2,67 @@
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django_tenants.utils import schema_context, schema_exists
+from django.utils import timezone
+from django_tenants.utils import schema_exists, tenant_context
 
-from shared_apps.tenants.models import Domain, Organization
+from shared_apps.tenants.audit import Actor, audit_record
+from shared_apps.tenants.models import Domain, Organization, OrganizationExport
+from shared_apps.tenants.signals import organization_schema_ready
+from shared_apps.tenants.template import (
+    Snapshot,
+    TemplateUnsupported,
+    current_snapshot,
+    schema_build_from_template,
+    template_refresh,
+)
 from shared_apps.tenants.validators import normalize_slug, schema_name_for_slug
 
 logger = logging.getLogger(__name__)
 
-# Called inside the new organization's schema once it exists, with the organization. The
-# accounts app registers the creation of the first member here (shared_apps never import
-# tenant_apps; see shared/ARCHITECTURE.md).
+# Extra set-up run inside the new schema (demo data, test fixtures).
 SchemaSeeder = Callable[[Organization], None]
 
 
-def organization_create(*, name: str, slug: str, seed: SchemaSeeder | None = None) -> Organization:
+def organization_create(
+    *,
+    name: str,
+    slug: str,
+    owner_email: str | None = None,
+    owner_password: str | None = None,
+    seed: SchemaSeeder | None = None,
+    fast: bool = True,
+) -> Organization:
     """Create an organization, its subdomain and its schema; active when this returns.
 
-    On any failure the schema and the rows are removed again and the error re-raised:
-    nothing half-made is left behind, and the same slug can be tried again.
+    With `owner_email`, the first owner is set up inside the new schema by the receivers
+    of `organization_schema_ready` (the accounts app): an account with `owner_password`,
+    or, without one, an emailed invitation. On any failure the schema and the rows are
+    removed again and the error re-raised: nothing half-made is left behind, and the same
+    slug can be tried again.
     """
+    organization = organization_register(name=name, slug=slug)
+    try:
+        organization_provision(
+            organization=organization,
+            owner_email=owner_email,
+            owner_password=owner_password,
+            seed=seed,
+            fast=fast,
+        )
+    except BaseException:
+        logger.exception("provisioning %s failed; removing what was made", slug)
+        _remove(organization)
+        raise
+    return organization
+
+
+def organization_register(*, name: str, slug: str) -> Organization:
+    """The organization's row and subdomain, in status `provisioning` (no schema yet)."""
     slug = normalize_slug(slug)
     try:
         schema_name = schema_name_for_slug(slug)
@@ -48,58 +86,310 @@ def organization_create(*, name: str, slug: str, seed: SchemaSeeder | None = Non
             )
     except IntegrityError:
         raise ValidationError({"slug": f"The slug “{slug}” is already taken."}) from None
+    return organization
 
-    try:
+
+def organization_provision(
+    *,
+    organization: Organization,
+    owner_email: str | None = None,
+    owner_password: str | None = None,
+    seed: SchemaSeeder | None = None,
+    fast: bool = True,
+    report: Callable[[str], None] = lambda _step: None,
+) -> Organization:
+    """Build a registered organization's schema and first owner, then mark it active.
+
+    The fast path builds the schema from the template in the same transaction as the
+    owner and the status change: it all happens, or none of it. The slow path (the
+    template unusable, or `fast=False`) replays the migrations, as django-tenants does.
+    """
+    report("Building the organization's database schema")
+    snapshot = _usable_snapshot() if fast else None
+    if snapshot is None:
         organization.create_schema(check_if_exists=True, verbosity=0)
-        if seed is not None:
-            with schema_context(organization.schema_name):
+    with transaction.atomic():
+        if snapshot is not None:
+            schema_build_from_template(organization.schema_name, snapshot)
+        report("Setting up the owner's account")
+        with tenant_context(organization):
+            organization_schema_ready.send(
+                sender=Organization,
+                organization=organization,
+                owner_email=owner_email,
+                owner_password=owner_password,
+            )
+            if seed is not None:
                 seed(organization)
         organization.status = Organization.Status.ACTIVE
-        organization.save(update_fields=["status", "updated_at"])
-    except BaseException:
-        logger.exception("provisioning %s failed; removing what was made", slug)
-        _remove(organization)
-        raise
-    logger.info("organization %s provisioned in schema %s", slug, organization.schema_name)
+        organization.provisioning_error = ""
+        organization.save(update_fields=["status", "provisioning_error", "updated_at"])
+    logger.info(
+        "organization %s provisioned in schema %s (%s path)",
+        organization.slug,
+        organization.schema_name,
+        "template" if snapshot is not None else "migrations",
+    )
     return organization
+
+
+def organization_request(
+    *, name: str, slug: str, owner_email: str, plan: str, actor: Actor
+) -> Organization:
+    """The console's and the API's "new organization": registered now, built by a task.
+
+    The page that asked follows the task's progress live (see progress.py).
+    """
+    from shared_apps.tenants.tasks import provision_organization
+
+    if plan not in settings.PLATFORM_PLANS:
+        raise ValidationError({"plan": f"Choose one of: {', '.join(settings.PLATFORM_PLANS)}."})
+    with transaction.atomic():
+        organization = organization_register(name=name, slug=slug)
+        organization.plan = plan
+        organization.save(update_fields=["plan"])
+        audit_record(
+            actor=actor, action="organization.create", organization=organization,
+            owner_email=owner_email, plan=plan,
+        )  # fmt: skip
+        transaction.on_commit(lambda: provision_organization.delay(organization.pk, owner_email))
+    return organization
+
+
+def organization_provision_attempt(*, organization: Organization, owner_email: str | None) -> bool:
+    """Run provisioning for a registered organization, recording a failure instead of
+    raising: the schema is removed, the reason kept for the console, and a retry allowed."""
+    from shared_apps.tenants.progress import provisioning_report
+
+    def report(step: str) -> None:
+        provisioning_report(organization.pk, step=step, status=Organization.Status.PROVISIONING)
+
+    try:
+        organization_provision(organization=organization, owner_email=owner_email, report=report)
+    except Exception as error:
+        logger.exception("provisioning %s failed", organization.slug)
+        _drop_schema(organization.schema_name)
+        reason = f"{type(error).__name__}: {error}"
+        Organization.objects.filter(pk=organization.pk).update(provisioning_error=reason)
+        provisioning_report(organization.pk, step="Failed", status="failed", error=reason)
+        return False
+    provisioning_report(organization.pk, step="Ready", status=Organization.Status.ACTIVE)
+    return True
+
+
+def organization_provision_retry(
+    *, organization: Organization, owner_email: str | None, actor: Actor
+) -> Organization:
+    from shared_apps.tenants.tasks import provision_organization
+
+    if organization.status != Organization.Status.PROVISIONING:
+        raise ValidationError("Only an organization that is still being set up can be retried.")
+    with transaction.atomic():
+        organization.provisioning_error = ""
+        organization.save(update_fields=["provisioning_error", "updated_at"])
+        audit_record(actor=actor, action="organization.provision_retry", organization=organization)
+        transaction.on_commit(lambda: provision_organization.delay(organization.pk, owner_email))
+    return organization
+
+
+def _usable_snapshot() -> Snapshot | None:
+    snapshot = current_snapshot()
+    if snapshot is not None:
+        return snapshot
+    try:
+        return template_refresh()
+    except TemplateUnsupported as reason:
+        logger.warning("provisioning by migrations: %s", reason)
+        return None
 
 
 def subdomain_for(slug: str) -> str:
     return f"{slug}.{settings.PLATFORM_DOMAIN}"
 
 
-def organization_set_status(*, organization: Organization, status: str) -> Organization:
+def organization_set_status(
+    *, organization: Organization, status: str, actor: Actor | None = None
+) -> Organization:
     if status not in Organization.Status.values:
         raise ValidationError(f"Unknown status “{status}”.")
-    organization.status = status
-    organization.save(update_fields=["status", "updated_at"])
+    with transaction.atomic():
+        previous = organization.status
+        organization.status = status
+        organization.archived_at = (
+            timezone.now() if status == Organization.Status.ARCHIVED else None
+        )
+        organization.save(update_fields=["status", "archived_at", "updated_at"])
+        if actor is not None:
+            audit_record(
+                actor=actor, action=f"organization.{status}", organization=organization,
+                previous=previous,
+            )  # fmt: skip
     logger.info("organization %s is now %s", organization.slug, status)
     return organization
 
 
-def organization_suspend(*, organization: Organization) -> Organization:
-    return organization_set_status(organization=organization, status=Organization.Status.SUSPENDED)
+def organization_suspend(*, organization: Organization, actor: Actor | None = None) -> Organization:
+    return organization_set_status(
+        organization=organization, status=Organization.Status.SUSPENDED, actor=actor
+    )
 
 
-def organization_reactivate(*, organization: Organization) -> Organization:
-    return organization_set_status(organization=organization, status=Organization.Status.ACTIVE)
+def organization_reactivate(
+    *, organization: Organization, actor: Actor | None = None
+) -> Organization:
+    return organization_set_status(
+        organization=organization, status=Organization.Status.ACTIVE, actor=actor
+    )
 
 
-def organization_delete(*, organization: Organization) -> None:
-    """Drop the organization's schema and its rows. Irreversible."""
-    _remove(organization)
-    logger.info("organization %s deleted", organization.slug)
+def organization_archive(*, organization: Organization, actor: Actor) -> Organization:
+    """Close the organization to its members, keeping its data through the grace period."""
+    return organization_set_status(
+        organization=organization, status=Organization.Status.ARCHIVED, actor=actor
+    )
+
+
+def organization_restore(*, organization: Organization, actor: Actor) -> Organization:
+    """Bring an archived organization back (its schema was never touched)."""
+    if organization.status != Organization.Status.ARCHIVED:
+        raise ValidationError("Only an archived organization can be restored.")
+    return organization_set_status(
+        organization=organization, status=Organization.Status.ACTIVE, actor=actor
+    )
+
+
+def organization_rename(*, organization: Organization, name: str, actor: Actor) -> Organization:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Enter a name."})
+    with transaction.atomic():
+        previous, organization.name = organization.name, name
+        organization.full_clean(exclude=["schema_name", "slug"], validate_unique=False)
+        organization.save(update_fields=["name", "updated_at"])
+        audit_record(
+            actor=actor, action="organization.rename", organization=organization,
+            previous=previous, name=name,
+        )  # fmt: skip
+    return organization
+
+
+def organization_change_plan(
+    *, organization: Organization, plan: str, actor: Actor
+) -> Organization:
+    if plan not in settings.PLATFORM_PLANS:
+        raise ValidationError({"plan": f"Choose one of: {', '.join(settings.PLATFORM_PLANS)}."})
+    with transaction.atomic():
+        previous, organization.plan = organization.plan, plan
+        organization.save(update_fields=["plan", "updated_at"])
+        audit_record(
+            actor=actor, action="organization.plan", organization=organization,
+            previous=previous, plan=plan,
+        )  # fmt: skip
+    return organization
+
+
+def organization_delete(
+    *, organization: Organization, actor: Actor | None = None, force: bool = False
+) -> None:
+    """Drop the organization's schema and rows. Irreversible, so guarded: it must be
+    archived for the grace period and have a finished export, unless `force`."""
+    if not force:
+        _ensure_deletable(organization)
+    with transaction.atomic():
+        if actor is not None:
+            audit_record(
+                actor=actor, action="organization.delete", organization=organization,
+                schema=organization.schema_name, forced=force,
+            )  # fmt: skip
+        _remove(organization)
+    logger.info("organization %s deleted%s", organization.slug, " (forced)" if force else "")
+
+
+def _ensure_deletable(organization: Organization) -> None:
+    if organization.status != Organization.Status.ARCHIVED or organization.archived_at is None:
+        raise ValidationError(
+            "Archive the organization first; it can be deleted after the grace period."
+        )
+    grace_ends = organization.archived_at + timedelta(days=settings.ORGANIZATION_DELETE_GRACE_DAYS)
+    if timezone.now() < grace_ends:
+        raise ValidationError(
+            f"The grace period runs until {grace_ends:%Y-%m-%d %H:%M} UTC; until then the "
+            "organization can be restored. Use force to delete now."
+        )
+    if not organization.exports.filter(status=OrganizationExport.Status.DONE).exists():
+        raise ValidationError("Export the organization's data first, or use force.")
+
+
+def domain_add(*, organization: Organization, domain: str, actor: Actor) -> Domain:
+    """A custom domain, unverified (it routes nowhere until verified)."""
+    record = Domain(domain=domain, tenant=organization, is_primary=False, is_verified=False)
+    record.full_clean(exclude=["tenant"])
+    with transaction.atomic():
+        record.save()
+        audit_record(
+            actor=actor, action="domain.add", organization=organization, domain=record.domain
+        )
+    return record
+
+
+def domain_verify(*, domain: Domain, actor: Actor) -> Domain:
+    with transaction.atomic():
+        domain.is_verified = True
+        domain.save(update_fields=["is_verified"])
+        audit_record(
+            actor=actor, action="domain.verify", organization=domain.tenant, domain=domain.domain
+        )
+    return domain
+
+
+def domain_set_primary(*, domain: Domain, actor: Actor) -> Domain:
+    if not domain.is_verified:
+        raise ValidationError("Verify the domain before making it the primary one.")
+    with transaction.atomic():
+        Domain.objects.filter(tenant=domain.tenant, is_primary=True).update(is_primary=False)
+        domain.is_primary = True
+        domain.save(update_fields=["is_primary"])
+        audit_record(
+            actor=actor, action="domain.primary", organization=domain.tenant, domain=domain.domain
+        )
+    return domain
+
+
+def domain_remove(*, domain: Domain, actor: Actor) -> None:
+    if domain.domain == subdomain_for(domain.tenant.slug):
+        raise ValidationError("The organization's own subdomain can't be removed.")
+    with transaction.atomic():
+        if domain.is_primary:
+            Domain.objects.filter(domain=subdomain_for(domain.tenant.slug)).update(is_primary=True)
+        audit_record(
+            actor=actor, action="domain.remove", organization=domain.tenant, domain=domain.domain
+        )
+        domain.delete()
 
 
 def _remove(organization: Organization) -> None:
-    connection.set_schema_to_public()
     schema = organization.schema_name or schema_name_for_slug(organization.slug)
     with transaction.atomic():
-        if schema_exists(schema):
-            with connection.cursor() as cursor:
-                # Deferred foreign-key checks queued on the schema's tables in this
-                # transaction would block the DROP; run them now.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        _drop_schema(schema)
         if organization.pk:
             Organization.objects.filter(pk=organization.pk).delete()
+
+
+def _drop_schema(schema: str) -> None:
+    connection.set_schema_to_public()
+    if schema_exists(schema):
+        with connection.cursor() as cursor:
+            # Deferred foreign-key checks queued on the schema's tables in this
+            # transaction would block the DROP; run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def organization_update_policy(
+    *, organization: Organization, require_mfa: bool, open_signup: bool
+) -> Organization:
+    """Change the organization's sign-in policy (owners do this from their settings page)."""
+    organization.require_mfa = require_mfa
+    organization.open_signup = open_signup
+    organization.save(update_fields=["require_mfa", "open_signup", "updated_at"])
+    return organization

@@ -1,10 +1,33 @@
-"""Tasks of the tenancy kernel (found by Celery's autodiscovery)."""
+"""Background work of the tenancy kernel (queued from the public schema, runs there)."""
 
 from typing import Any
 
 from celery import shared_task
 
+from shared_apps.tenants import exports
 from shared_apps.tenants.fanout import FAN_OUT_TASK_NAME, organizations_fan_out
+from shared_apps.tenants.models import OrganizationExport
+
+
+@shared_task(name="tenants.export_organization", acks_late=True)
+def export_organization(export_id: int) -> str:
+    export = OrganizationExport.objects.filter(pk=export_id).first()
+    if export is None:
+        return "missing"
+    return exports.export_run(export=export).status
+
+
+@shared_task(name="tenants.provision_organization", acks_late=True)
+def provision_organization(organization_id: int, owner_email: str | None) -> str:
+    """Build a registered organization. Idempotent: anything but `provisioning` is done."""
+    from shared_apps.tenants.models import Organization
+    from shared_apps.tenants.services import organization_provision_attempt
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None or organization.status != Organization.Status.PROVISIONING:
+        return organization.status if organization else "missing"
+    succeeded = organization_provision_attempt(organization=organization, owner_email=owner_email)
+    return Organization.Status.ACTIVE if succeeded else "failed"
 
 
 @shared_task(name=FAN_OUT_TASK_NAME)

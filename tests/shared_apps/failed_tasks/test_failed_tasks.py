@@ -76,7 +76,7 @@ def test_replay_queues_it_once_and_refuses_twice_without_force(failed_at_acme, p
 
 
 def test_replay_is_refused_once_the_organization_is_gone(failed_at_acme, acme):
-    services.organization_delete(organization=acme)
+    services.organization_delete(organization=acme, force=True)
     with pytest.raises(CommandError, match="no longer exists"):
         run("replay", str(failed_at_acme.pk))
     failed_at_acme.refresh_from_db()

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from shared_apps.localdev.embedded import EmbeddedServices
 from shared_apps.tenants.sessions import SessionStore
-from tests.conftest import member_email
+from tests.conftest import owner_email
 
 pytestmark = pytest.mark.django_db
 
@@ -49,12 +49,12 @@ def test_a_session_made_at_acme_is_unknown_at_globex(in_schema, acme, globex):
 def test_a_signed_in_cookie_from_acme_is_anonymous_at_globex(client_for, in_schema, acme, globex):
     acme_client = client_for(acme)
     with in_schema(acme):
-        acme_client.force_login(get_user_model().objects.get(email=member_email("acme")))
-    assert member_email("acme") in acme_client.get("/").content.decode()
+        acme_client.force_login(get_user_model().objects.get(email=owner_email("acme")))
+    assert owner_email("acme") in acme_client.get("/").content.decode()
 
     globex_client = client_for(globex)
     globex_client.cookies = acme_client.cookies
-    assert member_email("acme") not in globex_client.get("/").content.decode()
+    assert owner_email("acme") not in globex_client.get("/").content.decode()
 
 
 def test_the_cached_copy_of_a_session_expires_within_session_cache_seconds(in_schema, acme):
@@ -87,22 +87,22 @@ def test_the_site_answers_with_redis_stopped_and_nobody_is_signed_out(
     with override_settings(CACHES=_caches_at(f"unix://{socket}?db=0")):
         client = client_for(acme)
         with in_schema(acme):
-            client.force_login(get_user_model().objects.get(email=member_email("acme")))
+            client.force_login(get_user_model().objects.get(email=owner_email("acme")))
             cache.set("warm", "yes")
             assert cache.get("warm") == "yes"  # the throwaway server is really in use
-        assert member_email("acme") in client.get("/").content.decode()
+        assert owner_email("acme") in client.get("/").content.decode()
 
         throwaway_redis.stop()
         assert not socket.exists()
 
         response = client.get("/")
         assert response.status_code == 200
-        assert member_email("acme") in response.content.decode()  # session read from the table
+        assert owner_email("acme") in response.content.decode()  # session read from the table
         assert public_client.get("/").status_code == 200
         with in_schema(acme):
             assert cache.get("warm") is None  # a miss, not an error
             cache.set("warm", "again")  # dropped, not an error
             # Signing in still works: the session is written to the table.
             newcomer = client_for(acme)
-            newcomer.force_login(get_user_model().objects.get(email=member_email("acme")))
-        assert member_email("acme") in newcomer.get("/").content.decode()
+            newcomer.force_login(get_user_model().objects.get(email=owner_email("acme")))
+        assert owner_email("acme") in newcomer.get("/").content.decode()

@@ -67,7 +67,7 @@ def throwaway_organizations(autocommit: None) -> Iterator[dict[str, Organization
     services.organization_suspend(organization=made["paused"])
     yield made
     for organization in Organization.objects.filter(slug__in=["wk-gone", "wk-paused"]):
-        services.organization_delete(organization=organization)
+        services.organization_delete(organization=organization, force=True)
 
 
 def _label() -> str:
@@ -141,7 +141,7 @@ def test_the_request_context_follows_the_task_into_the_worker(worker):
 def test_a_task_of_a_deleted_organization_is_skipped_not_retried(worker, throwaway_organizations):
     gone = throwaway_organizations["gone"]
     label = _label()
-    committed(services.organization_delete, organization=gone)
+    committed(services.organization_delete, organization=gone, force=True)
     # As if queued by a request at the organization just before it was deleted.
     with schema_context(gone.schema_name):
         result = celery_probe.record.delay(label)

@@ -14,6 +14,7 @@ from shared_apps.tenants.logging import (
     bind_log_context,
     unbind_log_context,
 )
+from tests.conftest import owner_email
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_log_lines_in_a_request_name_organization_user_and_correlation_id(
     monkeypatch.setattr(views, "projects_list", logging_selector)
     client = client_for(acme)
     with schema_context(acme.schema_name):  # the session lives in acme's schema
-        member = get_user_model().objects.get(email="member@acme.test")
+        member = get_user_model().objects.get(email=owner_email("acme"))
         client.force_login(member)
     response = client.get("/", HTTP_X_REQUEST_ID="req-777777777")
 

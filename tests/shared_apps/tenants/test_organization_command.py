@@ -41,13 +41,19 @@ def test_suspend_and_reactivate(acme):
     assert json.loads(run("--json", "reactivate", "acme"))["status"] == "active"
 
 
-def test_delete_needs_confirmation():
+def test_delete_needs_confirmation_and_is_guarded():
     run("create", "vandelay", "--name", "Vandelay Industries")
     with pytest.raises(CommandError, match="--yes"):
         run("delete", "vandelay")
+    with pytest.raises(CommandError, match="Archive the organization first"):
+        run("delete", "vandelay", "--yes")
+    run("archive", "vandelay")
+    with pytest.raises(CommandError, match="grace period"):
+        run("delete", "vandelay", "--yes")
     assert schema_exists("org_vandelay")
 
-    assert json.loads(run("--json", "delete", "vandelay", "--yes"))["status"] == "deleted"
+    deleted = json.loads(run("--json", "delete", "vandelay", "--yes", "--force"))
+    assert deleted["status"] == "deleted"
     assert not schema_exists("org_vandelay")
     assert not Organization.objects.filter(slug="vandelay").exists()
 
@@ -69,3 +75,25 @@ def test_create_refuses_bad_slugs_with_a_clear_error(slug, message):
 def test_unknown_slug_is_a_clear_error():
     with pytest.raises(CommandError, match="No organization with slug “nope”"):
         run("suspend", "nope")
+
+
+def test_rename_plan_and_domains_are_audited(acme):
+    from shared_apps.tenants.models import AuditEvent, Domain
+
+    run("rename", "acme", "Acme Corporation")
+    run("plan", "acme", "team")
+    run("domain", "add", "acme", "Projects.Acme.Example")
+    run("domain", "verify", "acme", "projects.acme.example")
+    run("domain", "primary", "acme", "projects.acme.example")
+    acme.refresh_from_db()
+    assert (acme.name, acme.plan) == ("Acme Corporation", "team")
+    assert Domain.objects.get(tenant=acme, is_primary=True).domain == "projects.acme.example"
+    actions = list(
+        AuditEvent.objects.filter(organization=acme).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == [
+        "organization.rename", "organization.plan", "domain.add", "domain.verify", "domain.primary",
+    ]  # fmt: skip
+    assert AuditEvent.objects.filter(organization=acme).first().actor.startswith("cli:")
+    with pytest.raises(CommandError, match="Choose one of"):
+        run("plan", "acme", "platinum")

@@ -4,15 +4,22 @@ from django.test.utils import CaptureQueriesContext
 
 from shared_apps.tenants import services
 from shared_apps.tenants.models import Domain, Organization
+from tenant_apps.tracker.models import Project
 
 pytestmark = pytest.mark.django_db
 
 
 def test_known_host_serves_its_organization(acme_client):
-    response = acme_client.get("/")
+    response = acme_client.get("/accounts/login/")
     assert response.status_code == 200
-    assert b"Acme Corp" in response.content
+    assert b"Sign in to Acme Corp" in response.content
     assert response.wsgi_request.tenant.slug == "acme"
+
+
+def test_organization_pages_ask_visitors_to_sign_in(acme_client):
+    response = acme_client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
 
 
 def test_public_host_serves_the_public_site(public_client):
@@ -49,7 +56,7 @@ def test_unknown_host_never_reaches_the_public_app(client):
     ["ACME.localhost", "Acme.LOCALHOST:8000", "acme.localhost.", "acme.localhost.:8000"],
 )
 def test_host_variants_resolve_to_the_same_organization(client, host):
-    response = client.get("/", HTTP_HOST=host)
+    response = client.get("/accounts/login/", HTTP_HOST=host)
     assert response.status_code == 200
     assert response.wsgi_request.tenant.slug == "acme"
 
@@ -66,23 +73,31 @@ def test_malformed_hosts_get_a_400_page(client, host):
 
 
 def test_internationalized_custom_domain_is_matched_in_punycode(client, acme):
-    domain = Domain(domain="bücher.example", tenant=acme)
+    domain = Domain(domain="bücher.example", tenant=acme, is_verified=True)
     domain.full_clean()
     domain.save()
     assert domain.domain == "xn--bcher-kva.example"
 
     for host in ("xn--bcher-kva.example", "BÜCHER.example"):
-        response = client.get("/", HTTP_HOST=host)
+        response = client.get("/accounts/login/", HTTP_HOST=host)
         assert response.status_code == 200, host
         assert response.wsgi_request.tenant.slug == "acme"
 
 
-def test_custom_domain_passes_djangos_host_checks(client, acme):
+def test_unverified_custom_domain_does_not_route(client, acme):
+    Domain.objects.create(domain="not-yet.example.com", tenant=acme, is_verified=False)
+    assert client.get("/accounts/login/", HTTP_HOST="not-yet.example.com").status_code == 404
+
+
+def test_custom_domain_passes_djangos_host_checks(member_of, acme, in_schema):
     Domain.objects.create(domain="projects.acme-corp.example", tenant=acme, is_verified=True)
+    _member, client = member_of(acme)
     response = client.post(
         "/", {"name": "From the custom domain"}, HTTP_HOST="projects.acme-corp.example"
     )
     assert response.status_code == 302
+    with in_schema(acme):
+        assert Project.objects.filter(name="From the custom domain").exists()
 
 
 def test_suspended_organization_gets_the_suspended_page(acme_client, acme):
@@ -95,7 +110,7 @@ def test_suspended_organization_gets_the_suspended_page(acme_client, acme):
 def test_reactivated_organization_is_served_again(acme_client, acme):
     services.organization_suspend(organization=acme)
     services.organization_reactivate(organization=acme)
-    assert acme_client.get("/").status_code == 200
+    assert acme_client.get("/accounts/login/").status_code == 200
 
 
 def test_provisioning_organization_gets_the_being_set_up_page(acme_client, acme):
@@ -111,13 +126,13 @@ def test_archived_organization_is_not_served(acme_client, acme):
     assert acme_client.get("/").status_code == 404
 
 
-def test_request_runs_in_the_organizations_schema_then_returns_to_public(acme_client):
+def test_request_runs_in_the_organizations_schema_then_returns_to_public(acme_owner_client):
     with CaptureQueriesContext(connection) as queries:
-        assert acme_client.get("/").status_code == 200
+        assert acme_owner_client.get("/").status_code == 200
     assert 'SET search_path = "org_acme","public"' in [q["sql"] for q in queries]
     assert connection.schema_name == "public"
 
 
 def test_session_and_csrf_cookies_are_host_only(acme_client):
-    response = acme_client.get("/")
+    response = acme_client.get("/accounts/login/")
     assert response.cookies["csrftoken"]["domain"] == ""

@@ -55,7 +55,7 @@ def test_a_taken_slug_is_refused_with_one_clear_message(acme):
 
 def test_delete_drops_the_schema_and_the_rows():
     organization = services.organization_create(name="Vandelay", slug="vandelay")
-    services.organization_delete(organization=organization)
+    services.organization_delete(organization=organization, force=True)
     assert not schema_exists("org_vandelay")
     assert not Organization.objects.filter(slug="vandelay").exists()
     assert not Domain.objects.filter(domain="vandelay.localhost").exists()

@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shared_apps.localdev.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, STAFF_EMAIL, demo_seed
 from shared_apps.localdev.embedded import EmbeddedServices
+from shared_apps.tenants.template import template_is_current, template_refresh
 
 _STOP_GRACE_SECONDS = 10
 
@@ -124,6 +125,9 @@ class Command(BaseCommand):
     def _prepare(self) -> None:
         self.stdout.write("Applying migrations (public schema, then every organization) …")
         call_command("migrate_schemas", interactive=False, verbosity=0)
+        if not template_is_current():
+            self.stdout.write("Preparing the template schema for fast provisioning …")
+            template_refresh()
         for line in demo_seed():
             self.stdout.write(f"Created {line}.")
 

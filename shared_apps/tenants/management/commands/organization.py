@@ -1,15 +1,20 @@
-"""`manage.py organization create|list|suspend|reactivate|delete` — usable before any UI."""
+"""`manage.py organization <action>`: every organization lifecycle operation from the shell.
+
+The console and the platform API call the same services; every change is audited with
+the actor `cli:<user>`.
+"""
 
 import json
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from shared_apps.tenants import selectors, services
-from shared_apps.tenants.models import Organization
+from shared_apps.tenants import exports, selectors, services
+from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.models import Domain, Organization
 
 
 def _as_dict(organization: Organization) -> dict[str, Any]:
@@ -18,6 +23,7 @@ def _as_dict(organization: Organization) -> dict[str, Any]:
         "slug": organization.slug,
         "schema": organization.schema_name,
         "status": organization.status,
+        "plan": organization.plan,
         "domains": sorted(domain.domain for domain in organization.domains.all()),
         "created_at": organization.created_at.isoformat(),
     }
@@ -30,7 +36,7 @@ def _errors(error: ValidationError) -> str:
 
 
 class Command(BaseCommand):
-    help = "Create, list, suspend, reactivate and delete organizations."
+    help = "Create, list and run the lifecycle of organizations."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--json", action="store_true", help="Machine-readable output.")
@@ -39,8 +45,11 @@ class Command(BaseCommand):
         create = actions.add_parser("create", help="Create an organization and its schema.")
         create.add_argument("slug", help="Lower-case DNS label: the organization's subdomain.")
         create.add_argument("--name", required=True, help="Display name.")
-        create.add_argument("--owner-email", help="Create this first member in the new schema.")
-        create.add_argument("--owner-password", help="Password of that member (else unusable).")
+        create.add_argument("--owner-email", help="The first owner (invited by email).")
+        create.add_argument(
+            "--owner-password", help="Create the owner's account with this password instead."
+        )
+        create.add_argument("--migrations", action="store_true", help="Build by migrations.")
 
         list_ = actions.add_parser("list", help="List organizations.")
         list_.add_argument("--status", choices=Organization.Status.values)
@@ -48,18 +57,47 @@ class Command(BaseCommand):
         for name, text in (
             ("suspend", "Members see the suspended page; data is kept."),
             ("reactivate", "Open a suspended organization again."),
-            ("delete", "Drop the organization's schema and rows. Irreversible."),
+            ("archive", "Close it to members; deletable after the grace period."),
+            ("restore", "Bring an archived organization back."),
+            ("export", "Write an archive of its data now."),
         ):
-            action = actions.add_parser(name, help=text)
-            action.add_argument("slug")
-            if name == "delete":
-                action.add_argument("--yes", action="store_true", help="Confirm deletion.")
+            actions.add_parser(name, help=text).add_argument("slug")
+
+        rename = actions.add_parser("rename", help="Change the display name.")
+        rename.add_argument("slug")
+        rename.add_argument("name")
+
+        plan = actions.add_parser("plan", help="Change the plan.")
+        plan.add_argument("slug")
+        plan.add_argument("plan")
+
+        domain = actions.add_parser("domain", help="Custom domains.")
+        domain.add_argument("operation", choices=["add", "verify", "primary", "remove"])
+        domain.add_argument("slug")
+        domain.add_argument("domain")
+
+        delete = actions.add_parser("delete", help="Drop the schema and rows. Irreversible.")
+        delete.add_argument("slug")
+        delete.add_argument("--yes", action="store_true", help="Confirm deletion.")
+        delete.add_argument(
+            "--force", action="store_true", help="Skip the archive, grace period and export checks."
+        )
+
+        restore = actions.add_parser("import", help="Restore an export into a new organization.")
+        restore.add_argument("archive", type=Path)
+        restore.add_argument("slug")
+        restore.add_argument("--name", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        handler = getattr(self, f"_{options['action']}")
-        result = handler(options)
+        self.actor = Actor.command_line()
+        try:
+            result, message = getattr(self, f"_{options['action']}")(options)
+        except ValidationError as error:
+            raise CommandError(_errors(error)) from None
         if options["json"]:
             self.stdout.write(json.dumps(result, indent=2))
+        elif message:
+            self.stdout.write(self.style.SUCCESS(message))
 
     def _get(self, slug: str) -> Organization:
         try:
@@ -67,53 +105,92 @@ class Command(BaseCommand):
         except Organization.DoesNotExist:
             raise CommandError(f"No organization with slug “{slug}”.") from None
 
-    def _create(self, options: dict[str, Any]) -> dict[str, Any]:
-        email, password = options["owner_email"], options["owner_password"]
+    def _create(self, options: dict[str, Any]) -> tuple[dict, str]:
+        organization = services.organization_create(
+            name=options["name"],
+            slug=options["slug"],
+            owner_email=options["owner_email"],
+            owner_password=options["owner_password"],
+            fast=not options["migrations"],
+        )
+        message = f"Created {organization} in schema {organization.schema_name}."
+        if options["owner_email"] and not options["owner_password"]:
+            message += f" An owner invitation was emailed to {options['owner_email']}."
+        return _as_dict(organization), message
 
-        def create_owner(_organization: Organization) -> None:
-            get_user_model().objects.create_user(email, password)
-
-        try:
-            organization = services.organization_create(
-                name=options["name"], slug=options["slug"], seed=create_owner if email else None
-            )
-        except ValidationError as error:
-            raise CommandError(_errors(error)) from None
-        if not options["json"]:
-            self.stdout.write(
-                self.style.SUCCESS(f"Created {organization} in schema {organization.schema_name}.")
-            )
-        return _as_dict(organization)
-
-    def _list(self, options: dict[str, Any]) -> list[dict[str, Any]]:
-        organizations = [
-            _as_dict(o) for o in selectors.organizations_list(status=options["status"])
+    def _list(self, options: dict[str, Any]) -> tuple[list, str]:
+        rows = [_as_dict(o) for o in selectors.organizations_list(status=options["status"])]
+        lines = [
+            f"{row['slug']:<24} {row['status']:<13} {row['plan']:<10} {row['name']}  "
+            + " ".join(row["domains"])
+            for row in rows
         ]
-        if not options["json"]:
-            if not organizations:
-                self.stdout.write(
-                    "No organizations yet. Create one with `manage.py organization create`."
-                )
-            for row in organizations:
-                self.stdout.write(
-                    f"{row['slug']:<24} {row['status']:<13} {row['name']}  "
-                    + " ".join(row["domains"])
-                )
-        return organizations
+        return rows, "\n".join(
+            lines
+        ) or "No organizations yet. Create one with `organization create`."
 
-    def _suspend(self, options: dict[str, Any]) -> dict[str, Any]:
-        organization = services.organization_suspend(organization=self._get(options["slug"]))
-        if not options["json"]:
-            self.stdout.write(self.style.SUCCESS(f"Suspended {organization}."))
-        return _as_dict(organization)
+    def _transition(self, options: dict[str, Any], service: Any, verb: str) -> tuple[dict, str]:
+        organization = service(organization=self._get(options["slug"]), actor=self.actor)
+        return _as_dict(organization), f"{verb} {organization}."
 
-    def _reactivate(self, options: dict[str, Any]) -> dict[str, Any]:
-        organization = services.organization_reactivate(organization=self._get(options["slug"]))
-        if not options["json"]:
-            self.stdout.write(self.style.SUCCESS(f"Reactivated {organization}."))
-        return _as_dict(organization)
+    def _suspend(self, options: dict[str, Any]) -> tuple[dict, str]:
+        return self._transition(options, services.organization_suspend, "Suspended")
 
-    def _delete(self, options: dict[str, Any]) -> dict[str, Any]:
+    def _reactivate(self, options: dict[str, Any]) -> tuple[dict, str]:
+        return self._transition(options, services.organization_reactivate, "Reactivated")
+
+    def _archive(self, options: dict[str, Any]) -> tuple[dict, str]:
+        return self._transition(options, services.organization_archive, "Archived")
+
+    def _restore(self, options: dict[str, Any]) -> tuple[dict, str]:
+        return self._transition(options, services.organization_restore, "Restored")
+
+    def _rename(self, options: dict[str, Any]) -> tuple[dict, str]:
+        organization = services.organization_rename(
+            organization=self._get(options["slug"]), name=options["name"], actor=self.actor
+        )
+        return _as_dict(organization), f"Renamed to {organization.name}."
+
+    def _plan(self, options: dict[str, Any]) -> tuple[dict, str]:
+        organization = services.organization_change_plan(
+            organization=self._get(options["slug"]), plan=options["plan"], actor=self.actor
+        )
+        return _as_dict(organization), f"{organization} is now on {organization.plan}."
+
+    def _domain(self, options: dict[str, Any]) -> tuple[dict, str]:
+        organization = self._get(options["slug"])
+        operation, name = options["operation"], options["domain"]
+        if operation == "add":
+            services.domain_add(organization=organization, domain=name, actor=self.actor)
+        else:
+            domain = Domain.objects.filter(tenant=organization, domain=name.lower()).first()
+            if domain is None:
+                raise CommandError(f"{organization} has no domain “{name}”.")
+            {
+                "verify": services.domain_verify,
+                "primary": services.domain_set_primary,
+                "remove": services.domain_remove,
+            }[operation](domain=domain, actor=self.actor)
+        return _as_dict(organization), f"Domain {name}: {operation} done."
+
+    def _export(self, options: dict[str, Any]) -> tuple[dict, str]:
+        export = exports.export_request(organization=self._get(options["slug"]), actor=self.actor)
+        export = exports.export_run(export=export)
+        if export.error:
+            raise CommandError(f"Export failed: {export.error}")
+        path = exports.export_path(export)
+        return {"file": str(path), "bytes": export.size_bytes}, f"Exported to {path}."
+
+    def _import(self, options: dict[str, Any]) -> tuple[dict, str]:
+        organization = exports.archive_restore(
+            archive_path=options["archive"],
+            name=options["name"],
+            slug=options["slug"],
+            actor=self.actor,
+        )
+        return _as_dict(organization), f"Restored into {organization}."
+
+    def _delete(self, options: dict[str, Any]) -> tuple[dict, str]:
         organization = self._get(options["slug"])
         if not options["yes"]:
             raise CommandError(
@@ -121,7 +198,7 @@ class Command(BaseCommand):
                 "data. Run again with --yes to confirm."
             )
         summary = _as_dict(organization)
-        services.organization_delete(organization=organization)
-        if not options["json"]:
-            self.stdout.write(self.style.SUCCESS(f"Deleted {summary['slug']}."))
-        return {**summary, "status": "deleted"}
+        services.organization_delete(
+            organization=organization, actor=self.actor, force=options["force"]
+        )
+        return {**summary, "status": "deleted"}, f"Deleted {summary['slug']}."

@@ -1,0 +1,348 @@
+"""The staff console: thin views over shared_apps.tenants' services and selectors."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shared_apps.platform import selectors
+from shared_apps.platform.access import staff_required
+from shared_apps.platform.forms import (
+    APITokenForm,
+    DeleteForm,
+    DomainForm,
+    FilterForm,
+    NewOrganizationForm,
+    PlanForm,
+    RenameForm,
+)
+from shared_apps.tenants import api_tokens, exports, services
+from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.impersonation import impersonation_ticket
+from shared_apps.tenants.models import Domain, Organization, OrganizationExport, PlatformAPIToken
+from shared_apps.tenants.tasks import export_organization
+from shared_apps.tenants.urls import organization_url
+from shared_apps.tenants.validators import normalize_slug, validate_slug
+
+
+def _flash(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _organization(slug: str) -> Organization:
+    return get_object_or_404(Organization.objects.prefetch_related("domains"), slug=slug)
+
+
+@require_GET
+@staff_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    form = FilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = selectors.organizations_for_console(
+        query=filters.get("q", ""),
+        status=filters.get("status", ""),
+        plan=filters.get("plan", ""),
+        sort=filters.get("sort") or "name",
+        page=request.GET.get("page", 1),
+    )
+    context = {"form": form, "page": page, "sort": filters.get("sort") or "name"}
+    return render(request, "platform/organization_list.html", context)
+
+
+@require_GET
+@staff_required
+def slug_check(request: HttpRequest) -> HttpResponse:
+    """Live slug feedback for the new-organization form (an HTMX fragment)."""
+    slug = normalize_slug(request.GET.get("slug", ""))
+    try:
+        validate_slug(slug)
+        message = None if not Organization.objects.filter(slug=slug).exists() else "taken"
+    except ValidationError as error:
+        message = error.messages[0]
+    if message == "taken":
+        message = f"“{slug}” is already taken."
+    context = {"slug": slug, "message": message, "domain": f"{slug}.{settings.PLATFORM_DOMAIN}"}
+    return render(request, "platform/_slug_check.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def organization_new(request: HttpRequest) -> HttpResponse:
+    form = NewOrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_request(
+                **form.cleaned_data, actor=Actor.from_request(request)
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            request.session[f"owner-email:{organization.pk}"] = form.cleaned_data["owner_email"]
+            return redirect("platform:organization", slug=organization.slug)
+    return render(request, "platform/organization_new.html", {"form": form})
+
+
+@require_GET
+@staff_required
+def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _organization(slug)
+    members = (
+        selectors.organization_members(organization)
+        if organization.status == Organization.Status.ACTIVE
+        else []
+    )
+    context = {
+        "organization": organization,
+        "stats": selectors.schema_stats([organization.schema_name]).get(organization.schema_name),
+        "members": members,
+        "exports": organization.exports.all()[:10],
+        "events": selectors.audit_events(organization=organization),
+        "rename_form": RenameForm(initial={"name": organization.name}),
+        "plan_form": PlanForm(initial={"plan": organization.plan}),
+        "domain_form": DomainForm(),
+        "organization_url": organization_url(organization),
+    }
+    return render(request, "platform/organization_detail.html", context)
+
+
+@require_GET
+@staff_required
+def organization_status(request: HttpRequest, slug: str) -> JsonResponse:
+    """Polling fallback for the provisioning progress (no WebSocket)."""
+    organization = _organization(slug)
+    return JsonResponse({"status": organization.status, "error": organization.provisioning_error})
+
+
+_TRANSITIONS = {
+    "suspend": (
+        services.organization_suspend, "Suspend", "Suspended",
+        "Members will see the suspended page; data is kept.",
+    ),
+    "reactivate": (
+        services.organization_reactivate, "Reactivate", "Reactivated",
+        "Members can sign in again.",
+    ),
+    "archive": (
+        services.organization_archive, "Archive", "Archived",
+        "Members lose access; data is kept and the organization can be restored during the "
+        f"grace period ({settings.ORGANIZATION_DELETE_GRACE_DAYS} days), then deleted.",
+    ),
+    "restore": (
+        services.organization_restore, "Restore", "Restored", "Members can sign in again.",
+    ),
+}  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def organization_transition(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    """Confirm (GET) then perform (POST) a status change."""
+    if action not in _TRANSITIONS:
+        raise Http404("No such action.")
+    organization = _organization(slug)
+    service, label, done, consequence = _TRANSITIONS[action]
+    if request.method == "POST":
+        try:
+            service(organization=organization, actor=Actor.from_request(request))
+        except ValidationError as error:
+            _flash(request, error)
+        else:
+            messages.success(request, f"{done} {organization.name}.")
+        return redirect("platform:organization", slug=organization.slug)
+    context = {"organization": organization, "label": label, "consequence": consequence}
+    return render(request, "platform/confirm.html", context)
+
+
+@require_POST
+@staff_required
+def organization_rename(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _organization(slug)
+    form = RenameForm(request.POST)
+    if form.is_valid():
+        try:
+            services.organization_rename(
+                organization=organization,
+                name=form.cleaned_data["name"],
+                actor=Actor.from_request(request),
+            )
+            messages.success(request, "Renamed.")
+        except ValidationError as error:
+            _flash(request, error)
+    return redirect("platform:organization", slug=slug)
+
+
+@require_POST
+@staff_required
+def organization_plan(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _organization(slug)
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        services.organization_change_plan(
+            organization=organization,
+            plan=form.cleaned_data["plan"],
+            actor=Actor.from_request(request),
+        )
+        messages.success(request, f"Plan changed to {organization.plan}.")
+    else:
+        messages.error(request, "Choose one of the plans.")
+    return redirect("platform:organization", slug=slug)
+
+
+@require_POST
+@staff_required
+def organization_retry(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _organization(slug)
+    try:
+        services.organization_provision_retry(
+            organization=organization,
+            owner_email=request.session.get(f"owner-email:{organization.pk}"),
+            actor=Actor.from_request(request),
+        )
+        messages.success(request, "Provisioning queued again.")
+    except ValidationError as error:
+        _flash(request, error)
+    return redirect("platform:organization", slug=slug)
+
+
+@require_POST
+@staff_required
+def domain_add(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _organization(slug)
+    form = DomainForm(request.POST)
+    if form.is_valid():
+        try:
+            domain = services.domain_add(
+                organization=organization,
+                domain=form.cleaned_data["domain"],
+                actor=Actor.from_request(request),
+            )
+            messages.success(request, f"Added {domain.domain}; verify it to start routing it.")
+        except ValidationError as error:
+            _flash(request, error)
+    return redirect("platform:organization", slug=slug)
+
+
+_DOMAIN_ACTIONS = {
+    "verify": services.domain_verify,
+    "primary": services.domain_set_primary,
+    "remove": services.domain_remove,
+}
+
+
+@require_POST
+@staff_required
+def domain_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
+    if action not in _DOMAIN_ACTIONS:
+        raise Http404("No such action.")
+    domain = get_object_or_404(Domain, pk=pk, tenant__slug=slug)
+    try:
+        _DOMAIN_ACTIONS[action](domain=domain, actor=Actor.from_request(request))
+        messages.success(request, f"{domain.domain}: done.")
+    except ValidationError as error:
+        _flash(request, error)
+    return redirect("platform:organization", slug=slug)
+
+
+@require_POST
+@staff_required
+def export_request(request: HttpRequest, slug: str) -> HttpResponse:
+    from django.db import transaction
+
+    organization = _organization(slug)
+    export = exports.export_request(organization=organization, actor=Actor.from_request(request))
+    transaction.on_commit(lambda: export_organization.delay(export.pk))
+    messages.success(request, "Export queued; it appears below when it is ready.")
+    return redirect("platform:organization", slug=slug)
+
+
+@require_GET
+@staff_required
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    export = get_object_or_404(OrganizationExport, pk=pk, status=OrganizationExport.Status.DONE)
+    path = exports.export_path(export)
+    if not Path(path).is_file():
+        raise Http404("The archive file is gone.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=export.file_name)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def organization_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _organization(slug)
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["confirm_slug"] != organization.slug:
+            form.add_error("confirm_slug", "That is not this organization's slug.")
+        else:
+            try:
+                services.organization_delete(
+                    organization=organization,
+                    actor=Actor.from_request(request),
+                    force=form.cleaned_data["force"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Deleted {organization.name} and its data.")
+                return redirect("platform:organizations")
+    return render(request, "platform/delete.html", {"organization": organization, "form": form})
+
+
+@require_POST
+@staff_required
+def impersonate(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    organization = _organization(slug)
+    member = next(
+        (m for m in selectors.organization_members(organization) if m.pk == user_id), None
+    )
+    if member is None or not member.is_active:
+        raise Http404("No such active member.")
+    try:
+        ticket = impersonation_ticket(
+            organization=organization, user_id=member.pk, user_email=member.email,
+            actor=Actor.from_request(request),
+        )  # fmt: skip
+    except ValidationError as error:
+        _flash(request, error)
+        return redirect("platform:organization", slug=slug)
+    return redirect(organization_url(organization, f"/impersonate/{ticket}/"))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def api_token_list(request: HttpRequest) -> HttpResponse:
+    form = APITokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, created = api_tokens.api_token_create(
+                name=form.cleaned_data["name"], actor=Actor.from_request(request)
+            )
+        except ValidationError as error:
+            _flash(request, error)
+    tokens = PlatformAPIToken.objects.order_by("-created_at")
+    return render(
+        request, "platform/api_tokens.html", {"form": form, "tokens": tokens, "created": created}
+    )
+
+
+@require_POST
+@staff_required
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(PlatformAPIToken, pk=pk, revoked_at__isnull=True)
+    api_tokens.api_token_revoke(token=token, actor=Actor.from_request(request))
+    messages.success(request, f"Revoked {token.name}.")
+    return redirect("platform:api-tokens")
+
+
+@require_GET
+@staff_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    return render(request, "platform/audit_log.html", {"events": selectors.audit_events(limit=200)})

@@ -1,0 +1,44 @@
+"""`manage.py platform_api_token create <name>` / `revoke <name>` / `list`."""
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from shared_apps.tenants.api_tokens import api_token_create, api_token_revoke
+from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.models import PlatformAPIToken
+
+
+class Command(BaseCommand):
+    help = "Manage platform API tokens (for billing and sign-up integrations)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        actions.add_parser("create").add_argument("name")
+        actions.add_parser("revoke").add_argument("name")
+        actions.add_parser("list")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = Actor.command_line()
+        if options["action"] == "list":
+            for token in PlatformAPIToken.objects.order_by("name"):
+                state = "revoked" if token.revoked_at else "active"
+                self.stdout.write(f"{token.name:<30} {token.prefix}…  {state}")
+            return
+        if options["action"] == "create":
+            try:
+                _token, raw = api_token_create(name=options["name"], actor=actor)
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
+            self.stdout.write(raw)
+            self.stderr.write("Store this token now: it is not shown again.")
+            return
+        token = PlatformAPIToken.objects.filter(
+            name=options["name"], revoked_at__isnull=True
+        ).first()
+        if token is None:
+            raise CommandError(f"No active token named “{options['name']}”.")
+        api_token_revoke(token=token, actor=actor)
+        self.stdout.write(self.style.SUCCESS(f"Revoked {token.name}."))

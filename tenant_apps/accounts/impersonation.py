@@ -1,0 +1,88 @@
+"""The organization side of support impersonation (the console side: shared_apps.tenants.
+impersonation). A banner shows on every page; it ends on request or after a time limit."""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from shared_apps.tenants.impersonation import (
+    impersonation_ended,
+    impersonation_minutes,
+    impersonation_redeem,
+)
+from shared_apps.tenants.urls import platform_url
+from tenant_apps.accounts.models import User
+
+SESSION_KEY = "tenantry_impersonation"
+_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+
+@require_GET
+def impersonation_begin(request: HttpRequest, ticket: str) -> HttpResponse:
+    try:
+        claims = impersonation_redeem(ticket=ticket, organization=request.tenant)
+    except ValidationError as error:
+        return render(
+            request,
+            "accounts/impersonation_refused.html",
+            {"reason": error.messages[0]},
+            status=403,
+        )
+    member = User.objects.filter(pk=claims["user"], is_active=True).first()
+    if member is None:
+        return render(
+            request, "accounts/impersonation_refused.html",
+            {"reason": "That member no longer exists or was deactivated."}, status=404,
+        )  # fmt: skip
+    login(request, member, backend=_BACKEND)
+    ends_at = timezone.now() + timedelta(minutes=impersonation_minutes())
+    request.session[SESSION_KEY] = {
+        "staff": claims["staff"],
+        "member": member.email,
+        "ends_at": ends_at.isoformat(),
+    }
+    return redirect("/")
+
+
+@require_POST
+def impersonation_end(request: HttpRequest) -> HttpResponse:
+    if SESSION_KEY in request.session:
+        _end(request, reason="ended by staff")
+    return redirect(platform_url(f"/platform/organizations/{request.tenant.slug}/"))
+
+
+def _end(request: HttpRequest, *, reason: str) -> None:
+    info = request.session.get(SESSION_KEY, {})
+    impersonation_ended(
+        organization=request.tenant,
+        staff=info.get("staff", "unknown"),
+        member=info.get("member", ""),
+        reason=reason,
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+    logout(request)
+
+
+class ImpersonationMiddleware:
+    """Marks impersonated requests for the banner, and ends impersonation on time."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        info = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+        if info:
+            ends_at = datetime.fromisoformat(info["ends_at"])
+            if timezone.now() >= ends_at:
+                _end(request, reason="time limit reached")
+                messages.info(request, "The support session ended (time limit).")
+                return redirect("account_login")
+            request.impersonation = {**info, "ends_at": ends_at}
+        return self.get_response(request)

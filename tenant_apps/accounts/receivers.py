@@ -1,0 +1,61 @@
+"""Keeps the public member directory in step with this schema's users, and sets up the
+first owner of a new organization. Connected in AccountsConfig.ready()."""
+
+from typing import Any
+
+from django.db import connection
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from shared_apps.tenants.directory import directory_forget_member, directory_record_member
+from shared_apps.tenants.signals import organization_schema_ready
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.services import owner_set_up
+
+_DIRECTORY_FIELDS = {"email", "is_active"}
+
+
+def _in_an_organization() -> bool:
+    return connection.schema_name != "public"
+
+
+def _remember_previous_email(sender: type, instance: User, update_fields: Any, **_: Any) -> None:
+    if not _in_an_organization() or instance.pk is None:
+        return
+    if update_fields is not None and not _DIRECTORY_FIELDS & set(update_fields):
+        return
+    instance._directory_previous = (
+        User.objects.filter(pk=instance.pk).values_list("email", flat=True).first()
+    )
+
+
+def _update_directory(sender: type, instance: User, update_fields: Any, **_: Any) -> None:
+    if not _in_an_organization():
+        return
+    if update_fields is not None and not _DIRECTORY_FIELDS & set(update_fields):
+        return
+    previous = getattr(instance, "_directory_previous", None)
+    if previous and previous != instance.email:
+        directory_forget_member(email=previous)
+    if instance.is_active:
+        directory_record_member(email=instance.email)
+    else:
+        directory_forget_member(email=instance.email)
+
+
+def _forget_deleted(sender: type, instance: User, **_: Any) -> None:
+    if _in_an_organization():
+        directory_forget_member(email=instance.email)
+
+
+def _set_up_owner(
+    sender: type, owner_email: str | None, owner_password: str | None, **_: Any
+) -> None:
+    if owner_email:
+        owner_set_up(email=owner_email, password=owner_password)
+
+
+def connect() -> None:
+    pre_save.connect(_remember_previous_email, sender=User, dispatch_uid="directory-pre")
+    post_save.connect(_update_directory, sender=User, dispatch_uid="directory-post")
+    post_delete.connect(_forget_deleted, sender=User, dispatch_uid="directory-delete")
+    organization_schema_ready.connect(_set_up_owner, dispatch_uid="accounts-owner")

@@ -1,0 +1,150 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shared_apps.tenants.services import organization_update_policy
+from tenant_apps.accounts import selectors, services
+from tenant_apps.accounts.forms import (
+    AcceptInvitationForm,
+    InviteForm,
+    OrganizationPolicyForm,
+    RoleForm,
+)
+from tenant_apps.accounts.models import Invitation, User
+from tenant_apps.accounts.roles import Role, has_role, role_required
+
+_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+
+def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@role_required(Role.MEMBER)
+def members(request: HttpRequest, invite_form: InviteForm | None = None) -> HttpResponse:
+    is_admin = has_role(request.user, Role.ADMIN)
+    context = {
+        "members": selectors.members_list(),
+        "invitations": selectors.invitations_open() if is_admin else [],
+        "invite_form": invite_form or InviteForm(),
+        "roles": Role.choices,
+    }
+    return render(request, "accounts/members.html", context)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def member_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return members(request, invite_form=form)
+    try:
+        invitation = services.member_invite(
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            invited_by=request.user,
+        )
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+    return redirect("accounts:members")
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=pk)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.member_change_role(
+                member=member, role=form.cleaned_data["role"], changed_by=request.user
+            )
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, f"{member.email} is now {member.get_role_display()}.")
+    return redirect("accounts:members")
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def member_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=pk)
+    try:
+        services.member_deactivate(member=member, deactivated_by=request.user)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, f"{member.email} can no longer sign in.")
+    return redirect("accounts:members")
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        services.invitation_revoke(invitation=invitation)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+    return redirect("accounts:members")
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        services.invitation_resend(invitation=invitation)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, f"Invitation sent again to {invitation.email}.")
+    return redirect("accounts:members")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation email: choose a password and land inside."""
+    invitation = selectors.invitation_for_token(token)
+    if invitation is None or invitation.state != Invitation.State.PENDING:
+        context = {"invitation": invitation}
+        return render(request, "accounts/invitation_unusable.html", context, status=404)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token,
+                password=form.cleaned_data["password1"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend=_BACKEND)
+            messages.success(request, f"Welcome to {request.tenant.name}!")
+            return redirect("/")
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OWNER)
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    organization = request.tenant
+    initial = {"require_mfa": organization.require_mfa, "open_signup": organization.open_signup}
+    form = OrganizationPolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        organization_update_policy(organization=organization, **form.cleaned_data)
+        messages.success(request, "Sign-in policy saved.")
+        return redirect("accounts:settings")
+    return render(request, "accounts/settings.html", {"form": form})

@@ -1,0 +1,105 @@
+"""Provisioning benchmark: template fast path vs the migrations path, in one run.
+
+    uv run python -m tests.bench.bench_provisioning            # 50 per path, at 10 and 1,000 orgs
+    uv run python -m tests.bench.bench_provisioning --quick    # 20 per path, at 10 and 200 orgs
+
+Each sample is one `organization_create(...)` call with an owner invitation (row, domain,
+schema, owner invitation and its email, status active), timed end to end, on a fresh
+database. The migrations path is django-tenants' (`create_schema` replaying every
+migration, as `auto_create_schema` does); the fast path builds from the template.
+"""
+
+import argparse
+import os
+import statistics
+import time
+
+
+def _setup(database: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
+    import psycopg
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"],
+        password=db["PASSWORD"] or None, dbname="postgres", autocommit=True,
+    ) as admin:  # fmt: skip
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{database}"')
+    connections.close_all()
+    db["NAME"] = database
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+
+    from shared_apps.tenants.template import template_refresh
+
+    template_refresh()
+
+
+def _create(prefix: str, index: int, *, fast: bool) -> float:
+    from shared_apps.tenants.services import organization_create
+
+    started = time.perf_counter()
+    organization_create(
+        name=f"{prefix} {index}",
+        slug=f"{prefix}-{index:05d}",
+        owner_email=f"owner@{prefix}{index}.test",
+        fast=fast,
+    )
+    return time.perf_counter() - started
+
+
+def _summary(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    samples, large = (20, 200) if args.quick else (50, 1000)
+
+    from config.env import DATA_DIR, embedded_services_needed
+    from shared_apps.localdev.embedded import EmbeddedServices
+
+    services = EmbeddedServices(DATA_DIR)
+    services.start(**embedded_services_needed())
+    try:
+        _setup("tenantry_bench_provisioning")
+        from django.core import mail
+
+        mail.outbox = []
+        results = {}
+        existing = 0
+        for label, target in (("10", 10), (f"{large:,}", large)):
+            while existing < target:
+                _create("fill", existing, fast=True)
+                existing += 1
+            fast = [_create(f"fast{target}", i, fast=True) for i in range(samples)]
+            slow = [_create(f"slow{target}", i, fast=False) for i in range(samples)]
+            existing += 2 * samples
+            results[label] = (_summary(fast), _summary(slow))
+            mail.outbox = []
+    finally:
+        services.stop()
+
+    command = "uv run python -m tests.bench.bench_provisioning" + (" --quick" if args.quick else "")
+    print(f"\nProvisioning benchmark ({samples} organizations per path and point)")
+    print(f"command: {command}\n")
+    header = ("organizations existing", "path", "median ms", "p95 ms", "speed-up")
+    print(f"{header[0]:<24} {header[1]:<12} {header[2]:>10} {header[3]:>9} {header[4]:>9}")
+    for label, ((fast_median, fast_p95), (slow_median, slow_p95)) in results.items():
+        print(f"{label:<24} {'template':<12} {fast_median:>10.1f} {fast_p95:>9.1f} "
+              f"{slow_median / fast_median:>8.1f}x")  # fmt: skip
+        print(f"{label:<24} {'migrations':<12} {slow_median:>10.1f} {slow_p95:>9.1f} {'1.0x':>9}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""Settings for one variant of the routing benchmark (BENCH_VARIANT, BENCH_DATABASE)."""
+
+from config.settings.test import *  # noqa: F403
+from config.settings.test import DATABASES, MIDDLEWARE, env
+
+_VARIANT = env.str("BENCH_VARIANT")
+DATABASES["default"]["NAME"] = env.str("BENCH_DATABASE")
+DATABASES["default"]["CONN_MAX_AGE"] = None
+DEBUG = False
+
+if _VARIANT == "plain":
+    # The same view and template in plain Django: no tenant routing, the schema fixed on
+    # the connection.
+    DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+    DATABASES["default"]["OPTIONS"] = {"options": "-c search_path=org_bench_0000,public"}
+    MIDDLEWARE = MIDDLEWARE[1:]
+    ROOT_URLCONF = "config.urls_tenant"
+elif _VARIANT == "django-tenants":
+    DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+    MIDDLEWARE = ["django_tenants.middleware.main.TenantMainMiddleware", *MIDDLEWARE[1:]]
+elif _VARIANT != "tenantry":
+    raise ValueError(f"unknown BENCH_VARIANT {_VARIANT!r}")
