@@ -62,13 +62,17 @@ def request_header(request: Any, name: str) -> Any:
 
 
 class _ActiveOrganizations:
-    """schema name → an active organization's fields, per process, bounded and expiring."""
+    """schema name → an active Organization, per process, bounded and expiring.
+
+    The instances are shared by the tasks of this process, as tenant-schemas-celery's
+    cache shares them: task code reads `connection.tenant`, it doesn't modify it.
+    """
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[str, tuple[float, tuple[tuple[str, Any], ...]]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, schema_name: str) -> tuple[tuple[str, Any], ...] | None:
+    def get(self, schema_name: str) -> Any:
         with self._lock:
             entry = self._entries.get(schema_name)
             if entry is None or entry[0] < time.monotonic():
@@ -77,10 +81,10 @@ class _ActiveOrganizations:
             self._entries.move_to_end(schema_name)
             return entry[1]
 
-    def put(self, schema_name: str, fields: tuple[tuple[str, Any], ...]) -> None:
+    def put(self, schema_name: str, organization: Any) -> None:
         ttl = settings.CELERY_TASK_TENANT_CACHE_SECONDS
         with self._lock:
-            self._entries[schema_name] = (time.monotonic() + ttl, fields)
+            self._entries[schema_name] = (time.monotonic() + ttl, organization)
             self._entries.move_to_end(schema_name)
             while len(self._entries) > _MAX_CACHED_ORGANIZATIONS:
                 self._entries.popitem(last=False)
@@ -94,34 +98,20 @@ _active_organizations = _ActiveOrganizations()
 on_routing_invalidated(_active_organizations.clear)
 
 
-def _organization_from(fields: tuple[tuple[str, Any], ...]) -> Any:
-    from shared_apps.tenants.models import Organization
-
-    organization = Organization(**dict(fields))
-    organization._state.adding = False
-    organization._state.db = "default"
-    return organization
-
-
 def organization_for_schema(schema_name: str) -> Any:
     """The organization owning `schema_name`, or None; active ones come from the cache."""
     from shared_apps.tenants.models import Organization
 
-    # Started here, in the process that runs tasks (after the pool forked), so that this
-    # process hears about suspensions and deletions; its first subscription clears the cache.
+    organization = _active_organizations.get(schema_name)
+    if organization is not None:
+        return organization
+    # Started here, in the process that runs tasks (after the pool forked), before anything
+    # is cached, so that this process hears of suspensions and deletions; its first
+    # subscription clears the cache again.
     start_invalidation_listener(timeout=0)
-    fields = _active_organizations.get(schema_name)
-    if fields is not None:
-        return _organization_from(fields)
     organization = Organization.objects.filter(schema_name=schema_name).first()
     if organization is not None and organization.status == Organization.Status.ACTIVE:
-        _active_organizations.put(
-            schema_name,
-            tuple(
-                (field.attname, getattr(organization, field.attname))
-                for field in organization._meta.concrete_fields
-            ),
-        )
+        _active_organizations.put(schema_name, organization)
     return organization
 
 
@@ -156,6 +146,11 @@ class OrganizationTask(TenantTask):
                 task_name=self.name,
             )
         )
+        if (self.request.delivery_info or {}).get("redelivered"):
+            # Its worker died mid-task or it outlived the visibility timeout. Redis keeps no
+            # delivery count, so a task that kills its worker every time comes back forever:
+            # this line is how an operator spots it (docs/background-work.md).
+            logger.warning("Task %s[%s] is delivered again.", self.name, task_id)
         self.request._tenantry_previous_tenants = {
             alias: connections[alias].tenant for alias in self.get_tenant_databases()
         }

@@ -52,6 +52,7 @@ def test_a_task_whose_worker_is_killed_is_redelivered_and_completes_once(probe_t
             lambda line: f"stall_on_first_delivery[{result.id}] succeeded" in line,
             what="the success line",
         )
+        assert f"stall_on_first_delivery[{result.id}] is delivered again" in second.output()
         second.stop()  # acknowledged: nothing left for a third delivery
         assert probe_rows(label, "schema_name", "event", "task_id") == [
             ("org_acme", "started", result.id),
