@@ -55,6 +55,20 @@ def test_a_task_for_a_suspended_organization_is_ignored_with_a_log_line(in_schem
     assert "organization org_acme is suspended" in caplog.text
 
 
+@shared_task(
+    name="tests.schema_even_when_suspended", run_for_statuses=frozenset({"active", "suspended"})
+)
+def schema_even_when_suspended() -> str:
+    return connection.schema_name
+
+
+def test_a_task_can_declare_the_statuses_it_runs_for(in_schema, acme):
+    services.organization_suspend(organization=acme)
+    with in_schema(acme):
+        assert schema_even_when_suspended.apply().get() == "org_acme"
+        assert current_schema.apply().state == states.IGNORED
+
+
 def test_active_organizations_are_cached_and_a_change_is_seen_at_once(acme):
     organization_for_schema("org_acme")
     with CaptureQueriesContext(connection) as queries:
