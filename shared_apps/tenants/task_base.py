@@ -31,7 +31,7 @@ from typing import Any
 from celery import signals
 from celery.exceptions import Ignore
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery import app as _tenant_schemas_celery_app  # noqa: F401  (connects receivers)
 from tenant_schemas_celery.task import TenantTask
@@ -158,7 +158,19 @@ class OrganizationTask(TenantTask):
             for alias in self.get_tenant_databases():
                 connections[alias].set_schema_to_public()
             return
-        organization = organization_for_schema(schema)
+        try:
+            organization = organization_for_schema(schema)
+        except DatabaseError as error:
+            # The database is unreachable (a cache miss needs it): try again later, as the
+            # task's own autoretry would, rather than fail for good.
+            # The connection isn't on the organization yet, so name its schema (and the
+            # context) explicitly, or the retry would be stamped with public's.
+            headers = {
+                SCHEMA_HEADER: schema,
+                CORRELATION_HEADER: current_log_context().correlation_id,
+            }
+            countdown = min(60, 5 * (self.request.retries + 1))
+            raise self.retry(exc=error, countdown=countdown, headers=headers) from error
         if organization is None or organization.status not in self.run_for_statuses:
             state = "deleted" if organization is None else organization.status
             logger.warning(

@@ -46,6 +46,13 @@ def record(label: str) -> None:
     _note(label)
 
 
+@shared_task(name="probe.retry_once", bind=True)
+def retry_once(self, label: str) -> None:
+    if self.request.retries == 0:
+        raise self.retry(countdown=0)
+    _note(label)
+
+
 @shared_task(name="probe.fail_until_switched_on")
 def fail_until_switched_on(label: str) -> None:
     if not _switched_on(label):

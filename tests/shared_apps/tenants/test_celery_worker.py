@@ -138,6 +138,20 @@ def test_the_request_context_follows_the_task_into_the_worker(worker):
     assert "org=org_globex" in line and "cid=req-0123456789" in line and "user=42" in line
 
 
+def test_a_retried_task_stays_in_its_schema_and_keeps_its_correlation_id(worker):
+    label = _label()
+    token = bind_log_context(LogContext(correlation_id="req-retry-0001"))
+    try:
+        with schema_context("org_acme"):
+            celery_probe.retry_once.delay(label)
+    finally:
+        unbind_log_context(token)
+    rows = wait_until(
+        lambda: probe_rows(label, "schema_name", "correlation_id"), what="the retry", worker=worker
+    )
+    assert rows == [("org_acme", "req-retry-0001")]
+
+
 def test_a_task_of_a_deleted_organization_is_skipped_not_retried(worker, throwaway_organizations):
     gone = throwaway_organizations["gone"]
     label = _label()

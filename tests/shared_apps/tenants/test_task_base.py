@@ -110,3 +110,21 @@ def test_a_queued_task_carries_schema_correlation_id_and_user(in_schema, globex)
     assert published[0][SCHEMA_HEADER] == "org_globex"
     assert published[0][CORRELATION_HEADER] == "req-abcdef123"
     assert published[0][USER_HEADER] == "7"
+
+
+def test_an_unreachable_database_at_lookup_means_retry_not_failure(acme, monkeypatch):
+    from django.db import OperationalError
+
+    from shared_apps.tenants import task_base
+
+    attempts = []
+
+    def unreachable(schema_name):
+        attempts.append(schema_name)
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(task_base, "organization_for_schema", unreachable)
+    result = current_schema.apply(headers={"_schema_name": "org_acme"})  # queued at acme
+    # Eager retries run at once: the first try and the task's 3 retries, then it fails.
+    assert attempts == ["org_acme"] * 4
+    assert result.state == states.FAILURE
