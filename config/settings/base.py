@@ -290,3 +290,5 @@ SELF_SERVE_SIGNUP = env.bool("SELF_SERVE_SIGNUP", default=False)
 IMPERSONATION_MINUTES = env.int("IMPERSONATION_MINUTES", default=30)
 # Platform staff need a second factor for the console (prod.py turns it on).
 PLATFORM_CONSOLE_REQUIRE_MFA = env.bool("PLATFORM_CONSOLE_REQUIRE_MFA", default=False)
+# Schemas kept built ahead of time for instant provisioning (0 turns the pool off).
+SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=5)

@@ -31,3 +31,5 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{_RUN}:asgi"
 TENANT_ROUTING_CHANNEL = f"{_RUN}:tenant-routing:invalidate"
 STATIC_ROOT = None  # static files come from the app folders (WhiteNoise finders)
+# Tests build schemas on demand; the pool's own tests turn it on.
+SCHEMA_POOL_SIZE = 0

@@ -169,3 +169,14 @@ class OrganizationExport(models.Model):
 
     def __str__(self) -> str:
         return f"export of {self.organization_slug} ({self.status})"
+
+
+class PooledSchema(models.Model):
+    """A schema built ahead of time from the template, waiting to become an organization's."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    migrations_digest = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.schema_name

@@ -110,7 +110,7 @@ def organization_provision(
         organization.create_schema(check_if_exists=True, verbosity=0)
     with transaction.atomic():
         if snapshot is not None:
-            schema_build_from_template(organization.schema_name, snapshot)
+            _schema_from_pool_or_template(organization.schema_name, snapshot)
         report("Setting up the owner's account")
         with tenant_context(organization):
             organization_schema_ready.send(
@@ -190,6 +190,20 @@ def organization_provision_retry(
         audit_record(actor=actor, action="organization.provision_retry", organization=organization)
         transaction.on_commit(lambda: provision_organization.delay(organization.pk, owner_email))
     return organization
+
+
+def _schema_from_pool_or_template(schema_name: str, snapshot: Snapshot) -> None:
+    from shared_apps.tenants.pool import pool_take
+    from shared_apps.tenants.tasks import refill_schema_pool
+
+    pooled = pool_take(snapshot)
+    if pooled is None:
+        schema_build_from_template(schema_name, snapshot)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f'ALTER SCHEMA "{pooled}" RENAME TO "{schema_name}"')
+    if settings.SCHEMA_POOL_SIZE > 0:
+        transaction.on_commit(refill_schema_pool.delay)
 
 
 def _usable_snapshot() -> Snapshot | None:

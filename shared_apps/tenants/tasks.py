@@ -30,6 +30,14 @@ def provision_organization(organization_id: int, owner_email: str | None) -> str
     return Organization.Status.ACTIVE if succeeded else "failed"
 
 
+@shared_task(name="tenants.refill_schema_pool", acks_late=True)
+def refill_schema_pool() -> int:
+    """Top the warm schema pool up to SCHEMA_POOL_SIZE (idempotent)."""
+    from shared_apps.tenants.pool import pool_fill
+
+    return pool_fill()
+
+
 @shared_task(name=FAN_OUT_TASK_NAME)
 def fan_out_to_organizations(
     task_name: str, spread_seconds: int = 0, task_kwargs: dict[str, Any] | None = None

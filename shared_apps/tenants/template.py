@@ -117,6 +117,9 @@ def template_refresh(*, verbosity: int = 0) -> Snapshot:
     snapshot = Snapshot(migrations_digest=digest, statements=tuple(statements))
     _snapshot_cache.clear()
     _snapshot_cache[digest] = snapshot
+    from shared_apps.tenants.pool import pool_discard_stale
+
+    pool_discard_stale(current_digest=digest)
     if digest != code_migrations_digest():
         logger.warning("template %s is not fully migrated after refresh", TEMPLATE_SCHEMA)
     logger.info("template schema captured: %d statements", len(statements))

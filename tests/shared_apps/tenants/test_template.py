@@ -163,3 +163,33 @@ def test_unsupported_template_objects_fall_back_to_migrations(caplog):
         with pytest.raises(template.TemplateUnsupported, match="views"):
             template._capture(template.TEMPLATE_SCHEMA)
         transaction.set_rollback(True)
+
+
+def test_pooled_schemas_become_organizations_identical_to_migrated_ones(settings):
+    from shared_apps.tenants.models import PooledSchema
+    from shared_apps.tenants.pool import pool_fill
+
+    settings.SCHEMA_POOL_SIZE = 2
+    assert pool_fill() == 2
+    pooled = set(PooledSchema.objects.values_list("schema_name", flat=True))
+
+    organization = services.organization_create(name="Pooled", slug="pooled-org")
+    remaining = set(PooledSchema.objects.values_list("schema_name", flat=True))
+    (claimed,) = pooled - remaining
+    assert not schema_exists(claimed)  # renamed to the organization's schema, not copied
+    assert schema_exists(organization.schema_name)
+    slow = services.organization_create(name="Slow", slug="slow-ref", fast=False)
+    assert describe(organization.schema_name) == describe(slow.schema_name)
+
+
+def test_a_template_refresh_drops_pooled_schemas_of_the_old_template(settings, monkeypatch):
+    from shared_apps.tenants.models import PooledSchema
+    from shared_apps.tenants.pool import pool_fill
+
+    settings.SCHEMA_POOL_SIZE = 1
+    pool_fill()
+    old = PooledSchema.objects.get()
+    PooledSchema.objects.filter(pk=old.pk).update(migrations_digest="older-release")
+    template.template_refresh()
+    assert not PooledSchema.objects.filter(pk=old.pk).exists()
+    assert not schema_exists(old.schema_name)

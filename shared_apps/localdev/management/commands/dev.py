@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shared_apps.localdev.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, STAFF_EMAIL, demo_seed
 from shared_apps.localdev.embedded import EmbeddedServices
+from shared_apps.tenants.pool import pool_fill
 from shared_apps.tenants.template import template_is_current, template_refresh
 
 _STOP_GRACE_SECONDS = 10
@@ -128,6 +129,7 @@ class Command(BaseCommand):
         if not template_is_current():
             self.stdout.write("Preparing the template schema for fast provisioning …")
             template_refresh()
+        pool_fill()
         for line in demo_seed():
             self.stdout.write(f"Created {line}.")
 
