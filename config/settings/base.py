@@ -1,5 +1,8 @@
 """Settings shared by every environment; dev.py, test.py and prod.py adjust them."""
 
+from celery.schedules import crontab
+from kombu import Queue
+
 from config.env import (
     BASE_DIR,
     DATA_DIR,
@@ -10,6 +13,7 @@ from config.env import (
     redis_location,
 )
 from shared_apps.localdev import embedded
+from shared_apps.tenants.fanout import FAN_OUT_TASK_NAME, every_organization
 from shared_apps.tenants.hosts import PlatformAllowedHosts
 
 # --- Core --------------------------------------------------------------------------
@@ -55,6 +59,7 @@ SHARED_APPS = [
     "shared_apps.platform",
     "shared_apps.localdev",
     "shared_apps.operations",
+    "shared_apps.failed_tasks",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -73,6 +78,7 @@ MIDDLEWARE = [
     # by IP), so they are served before the host picks an organization.
     "shared_apps.operations.middleware.OperationsEndpointsMiddleware",
     "shared_apps.tenants.middleware.TenantRoutingMiddleware",
+    "shared_apps.tenants.correlation.RequestLogContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,28 +132,80 @@ REDIS_URL = env.str("REDIS_URL", default="") or embedded.redis_url(DATA_DIR)
 TENANT_ROUTING_REDIS_URL = redis_location(REDIS_URL, 0)
 TENANT_ROUTING_CHANNEL = "tenantry:tenant-routing:invalidate"
 
+# --- Cache and sessions (docs/cache.md) -----------------------------------------------------
+# Every key is prefixed with the current schema (django_tenants.cache.make_key): nothing
+# cached at one organization can be read at another. A Redis outage must slow pages down,
+# not break them: reads miss, writes are dropped, and each failure is logged.
+_REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 0.5,
+    "SOCKET_TIMEOUT": 0.5,
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": redis_location(REDIS_URL, 0),
-        # Every key is prefixed with the current schema: nothing cached at one
-        # organization can be read at another.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-    }
+        "OPTIONS": _REDIS_CACHE_OPTIONS,
+    },
+    # Sessions apart, so that clearing the cache never signs anyone out.
+    "sessions": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": redis_location(REDIS_URL, 3),
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "OPTIONS": _REDIS_CACHE_OPTIONS,
+    },
 }
 
+# --- Celery (docs/background-work.md) ----------------------------------------------------------
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html
 CELERY_BROKER_URL = kombu_url(REDIS_URL, 1)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message not acknowledged within the visibility timeout is delivered again: it must
+# exceed the longest task's run time plus its countdown (fan-out spreads included).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+# Two queues: `interactive` for work someone is waiting on (the default), `background`
+# for bulk and long work (per-organization fan-outs, exports, reports). A worker without
+# --queues consumes both; in production run one pool per queue.
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = [
+    Queue("interactive", routing_key="interactive"),
+    Queue("background", routing_key="background"),
+]
+CELERY_TASK_ROUTES = {
+    FAN_OUT_TASK_NAME: {"queue": "background"},
+    "tenants.export_organization": {"queue": "background"},
+    "tenants.refill_schema_pool": {"queue": "background"},
+    "tracker.summary_refresh": {"queue": "background"},
+}
+# Retry-safe delivery: acknowledged only after the task ends, given back to the queue if
+# the worker dies mid-task, one message reserved per process at a time.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 270
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-# Seconds a worker keeps an organization looked up by schema (tenant-schemas-celery #28).
-CELERY_TASK_TENANT_CACHE_SECONDS = 60
+# No result backend: tasks write their outcome to the database; failures past their
+# retries land in the failed-task store (manage.py failed_tasks).
+CELERY_TASK_IGNORE_RESULT = True
+# Seconds a worker process keeps an active organization looked up by schema
+# (tenant-schemas-celery #28); changes are pushed to workers at once regardless.
+CELERY_TASK_TENANT_CACHE_SECONDS = env.int("CELERY_TASK_TENANT_CACHE_SECONDS", default=60)
+# Django's LOGGING (with organization, user and correlation id) applies in workers too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # The demo app's per-organization job: hourly, spread over ten minutes.
+    "tracker-summary-hourly": every_organization(
+        "tracker.summary_refresh", schedule=crontab(minute=5), spread_seconds=600
+    ),
+}
 
 ASGI_APPLICATION = "config.asgi.application"
 CHANNEL_LAYERS = {
@@ -159,7 +217,12 @@ CHANNEL_LAYERS = {
 
 # --- Sessions and cookies ------------------------------------------------------------
 # Host-only cookies (no Domain attribute): a session made at one organization is never
-# sent to, nor valid at, another. Sessions live in each schema's own table.
+# sent to, nor valid at, another. Sessions live in each schema's own table, read through
+# the schema-prefixed "sessions" cache; with Redis down they are read from the table.
+# The cached copy lives at most SESSION_CACHE_SECONDS (docs/cache.md says why).
+SESSION_ENGINE = "shared_apps.tenants.sessions"
+SESSION_CACHE_ALIAS = "sessions"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
@@ -190,12 +253,24 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# --- Logging -----------------------------------------------------------------------------
+# --- Logging (docs/background-work.md#logs) ------------------------------------------------
+# Every line carries the organization (schema), the user, the correlation id of the request
+# and the task id where there is one: readable lines by default, JSON with LOG_FORMAT=json.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"log_context": {"()": "shared_apps.tenants.logging.LogContextFilter"}},
+    "formatters": {
+        "text": {"()": "shared_apps.tenants.logging.ReadableFormatter"},
+        "json": {"()": "shared_apps.tenants.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["log_context"],
+            "formatter": env.str("LOG_FORMAT", default="text"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

@@ -9,6 +9,10 @@ env.str("DATABASE_URL")
 env.str("REDIS_URL")
 
 from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import LOGGING  # noqa: E402
+
+# One JSON object per log line for the collector (LOG_FORMAT=text for readable lines).
+LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="json")
 
 DEBUG = False
 PLATFORM_CONSOLE_REQUIRE_MFA = env.bool("PLATFORM_CONSOLE_REQUIRE_MFA", default=True)

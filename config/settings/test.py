@@ -1,7 +1,13 @@
 """The test suite: real PostgreSQL and Redis, embedded unless DATABASE_URL/REDIS_URL are set."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CACHES, CHANNEL_LAYERS, DATA_DIR, env
+from config.settings.base import (
+    CACHES,
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    CHANNEL_LAYERS,
+    DATA_DIR,
+    env,
+)
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -12,8 +18,16 @@ WHITENOISE_USE_FINDERS = True
 # pytest-xdist workers share one Redis: each keeps its cache keys, Celery queues and
 # channel groups under its own prefix, as each has its own test database.
 _RUN = "test-" + env.str("PYTEST_XDIST_WORKER", default="main")
-CACHES["default"]["KEY_PREFIX"] = _RUN
-CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{_RUN}:", "visibility_timeout": 3600}
+for _alias in CACHES:
+    CACHES[_alias]["KEY_PREFIX"] = _RUN
+# Abandoned messages are looked for every second (kombu's default is every 100 s), so the
+# redelivery test's worker finds a killed worker's task as soon as its timeout has passed.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "global_keyprefix": f"{_RUN}:",
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{_RUN}:asgi"
 TENANT_ROUTING_CHANNEL = f"{_RUN}:tenant-routing:invalidate"
 STATIC_ROOT = None  # static files come from the app folders (WhiteNoise finders)

@@ -10,8 +10,9 @@ class TenantsConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_finished
 
-        from shared_apps.tenants import receivers
+        from shared_apps.tenants import receivers, task_base
         from shared_apps.tenants.middleware import reset_tenant_after_request
 
         receivers.connect()
+        task_base.connect_signals()
         request_finished.connect(reset_tenant_after_request, dispatch_uid="tenantry-reset-tenant")

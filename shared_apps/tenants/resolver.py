@@ -15,6 +15,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,19 @@ class _RoutingCache:
 
 
 _cache = _RoutingCache()
+# Other per-process caches of organizations (the Celery task base's) cleared with this one.
+_invalidation_hooks: list[Callable[[], None]] = []
+
+
+def on_routing_invalidated(hook: Callable[[], None]) -> None:
+    """Run `hook` whenever this process forgets its routing cache because of a change."""
+    _invalidation_hooks.append(hook)
+
+
+def _forget_everything() -> None:
+    _cache.clear()
+    for hook in _invalidation_hooks:
+        hook()
 
 
 class _InvalidationListener:
@@ -121,11 +135,11 @@ class _InvalidationListener:
                 )
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(settings.TENANT_ROUTING_CHANNEL)
-                _cache.clear()  # whatever changed while we weren't listening is now forgotten
+                _forget_everything()  # whatever changed while we weren't listening
                 self.subscribed.set()
                 delay = 0.5
                 for _message in pubsub.listen():
-                    _cache.clear()
+                    _forget_everything()
             except Exception as error:
                 self.subscribed.clear()
                 logger.warning("tenant routing invalidation listener lost Redis: %s", error)
@@ -172,7 +186,7 @@ def _lookup(hostname: str) -> Resolution:
 
 def invalidate_routing_cache() -> None:
     """Forget every cached resolution, here and in every other process."""
-    _cache.clear()
+    _forget_everything()
     try:
         _publisher().publish(settings.TENANT_ROUTING_CHANNEL, "flush")
     except redis.RedisError as error:
@@ -203,7 +217,7 @@ def start_invalidation_listener(timeout: float = 10) -> bool:
 
 def clear_local_routing_cache() -> None:
     """Forget this process's cached resolutions only (tests use it after a rollback)."""
-    _cache.clear()
+    _forget_everything()
 
 
 def routing_cache_size() -> int:

@@ -1,8 +1,11 @@
 """Background work of the tenancy kernel (queued from the public schema, runs there)."""
 
+from typing import Any
+
 from celery import shared_task
 
 from shared_apps.tenants import exports
+from shared_apps.tenants.fanout import FAN_OUT_TASK_NAME, organizations_fan_out
 from shared_apps.tenants.models import OrganizationExport
 
 
@@ -33,3 +36,13 @@ def refill_schema_pool() -> int:
     from shared_apps.tenants.pool import pool_fill
 
     return pool_fill()
+
+
+@shared_task(name=FAN_OUT_TASK_NAME)
+def fan_out_to_organizations(
+    task_name: str, spread_seconds: int = 0, task_kwargs: dict[str, Any] | None = None
+) -> int:
+    """Queue `task_name` once per active organization (see fanout.every_organization)."""
+    return organizations_fan_out(
+        task_name=task_name, spread_seconds=spread_seconds, task_kwargs=task_kwargs
+    )
