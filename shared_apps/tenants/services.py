@@ -84,7 +84,9 @@ def organization_register(*, name: str, slug: str) -> Organization:
             Domain.objects.create(
                 domain=subdomain_for(slug), tenant=organization, is_primary=True, is_verified=True
             )
-    except IntegrityError:
+    except (IntegrityError, ValidationError):
+        # A concurrent request registered the slug between our check and our insert: the
+        # unique constraint (or django-tenants' schema-name check) caught it.
         raise ValidationError({"slug": f"The slug “{slug}” is already taken."}) from None
     return organization
 
