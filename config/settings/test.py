@@ -17,3 +17,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{_RUN}:", "visibility_t
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{_RUN}:asgi"
 TENANT_ROUTING_CHANNEL = f"{_RUN}:tenant-routing:invalidate"
 STATIC_ROOT = None  # static files come from the app folders (WhiteNoise finders)
+# Uploads of each xdist worker under its own folder (tests that store files also point
+# MEDIA_ROOT at their own temporary directory).
+MEDIA_ROOT = str(DATA_DIR / "test-media" / _RUN)
