@@ -79,6 +79,7 @@ class TenantS3Storage(S3Storage):
     def __init__(self, **options: Any) -> None:
         options.setdefault("querystring_auth", True)
         options.setdefault("file_overwrite", False)
+        options.setdefault("signature_version", "s3v4")  # SigV2 URLs are refused by AWS
         super().__init__(**options)
 
     @property

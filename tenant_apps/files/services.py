@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
 from tenant_apps.files.models import StoredFile
@@ -34,7 +35,14 @@ def file_delete(*, stored_file: StoredFile, deleted_by: User) -> None:
     """Remove the row now and the bytes once that commits (a rollback keeps both)."""
     if not can_delete(user=deleted_by, stored_file=stored_file):
         raise PermissionDenied("Only the person who uploaded a file or an admin can delete it.")
-    storage, name = stored_file.file.storage, stored_file.file.name
+    storage, name, schema = stored_file.file.storage, stored_file.file.name, connection.schema_name
+
+    def delete_bytes() -> None:
+        # The commit may come after the request has left the organization's schema
+        # (an enclosing transaction): name the schema the path belongs to.
+        with schema_context(schema):
+            storage.delete(name)
+
     with transaction.atomic():
         stored_file.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(delete_bytes)
