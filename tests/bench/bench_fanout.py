@@ -187,6 +187,19 @@ async def _run_variant(
     }
 
 
+def _forget_old_groups() -> None:
+    """Drop this benchmark's channel-layer keys: members left in a group by an interrupted
+    run would otherwise still be sent to (and slow one variant down)."""
+    import redis
+    from django.conf import settings
+
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    client = redis.Redis.from_url(config["hosts"][0]["address"])
+    keys = list(client.scan_iter(match=f"{config['prefix']}*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -256,6 +269,7 @@ def main() -> None:
         import django
 
         django.setup()
+        _forget_old_groups()
         results = {}
         for variant in ("plain", "tenant-echo", "bell"):
             results[variant] = asyncio.run(_run_variant(variant, port, sessions, args.rounds))
