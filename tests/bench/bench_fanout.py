@@ -224,6 +224,9 @@ def main() -> None:
     parser.add_argument("--organizations", type=int, default=50)
     parser.add_argument("--clients-per-org", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument(
+        "--variants", default="plain,tenant-echo,bell", help="which to run, in this order"
+    )
     parser.add_argument("--setup-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -271,7 +274,7 @@ def main() -> None:
         django.setup()
         _forget_old_groups()
         results = {}
-        for variant in ("plain", "tenant-echo", "bell"):
+        for variant in args.variants.split(","):
             results[variant] = asyncio.run(_run_variant(variant, port, sessions, args.rounds))
     finally:
         if web is not None:
@@ -288,7 +291,7 @@ def main() -> None:
     print(
         "command: uv run python -m tests.bench.bench_fanout "
         f"--organizations {args.organizations} --clients-per-org {args.clients_per_org} "
-        f"--rounds {args.rounds}"
+        f"--rounds {args.rounds} --variants {args.variants}"
     )
     print(f"(set-up of the database: {setup_seconds:.0f} s, not measured below)\n")
     labels = {
