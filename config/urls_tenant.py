@@ -6,4 +6,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("tenant_apps.accounts.urls")),
     path("", include("tenant_apps.tracker.urls")),
+    path("", include("tenant_apps.notifications.urls")),
+    path("", include("tenant_apps.files.urls")),
 ]

@@ -20,6 +20,9 @@ from shared_apps.tenants.hosts import PlatformAllowedHosts
 from shared_apps.tenants.models import Organization
 from shared_apps.tenants.resolver import clear_local_routing_cache, start_invalidation_listener
 
+# S3-compatible server fixtures (s3_endpoint, s3_bucket) for the storage tests.
+pytest_plugins = ["tests.plugins.s3"]
+
 PASSWORD = "correct horse battery staple"
 TEST_ORGANIZATIONS = {"acme": "Acme Corp", "globex": "Globex"}
 

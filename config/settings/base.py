@@ -70,6 +70,8 @@ TENANT_APPS = [
     "allauth.account",
     "allauth.mfa",
     "tenant_apps.tracker",
+    "tenant_apps.notifications",
+    "tenant_apps.files",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -246,6 +248,52 @@ TEMPLATES = [
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- Files: uploads per organization (MEDIA_*, STORAGES, FILES_*) ----------------------------
+# Every uploaded file lives under its organization's schema name, on local disk or in an
+# S3-compatible bucket; downloads always pass the download view's checks. docs/files.md
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(DATA_DIR / "media"))
+FILES_STORAGE = env.str("FILES_STORAGE", default="local")  # "local" | "s3"
+_FILE_STORAGES = {
+    "local": {"BACKEND": "shared_apps.tenants.storage.TenantFileSystemStorage"},
+    "s3": {
+        "BACKEND": "shared_apps.tenants.storage.TenantS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("FILES_S3_BUCKET", default=""),
+            "endpoint_url": env.str("FILES_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("FILES_S3_REGION", default="") or None,
+            "access_key": env.str("FILES_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("FILES_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("FILES_S3_PREFIX", default=""),
+            # No ACL on upload: objects stay as private as the bucket (keep it private).
+            "default_acl": None,
+            "querystring_expire": env.int("FILES_PRESIGNED_SECONDS", default=60),
+        },
+    },
+}
+STORAGES = {
+    "default": _FILE_STORAGES[FILES_STORAGE],
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# "stream" (through the app), "accel" (nginx X-Accel-Redirect), "presigned" (S3 redirect).
+FILES_DOWNLOAD = env.str("FILES_DOWNLOAD", default="stream")
+FILES_ACCEL_REDIRECT_PREFIX = env.str("FILES_ACCEL_REDIRECT_PREFIX", default="/_protected/")
+FILES_PRESIGNED_SECONDS = env.int("FILES_PRESIGNED_SECONDS", default=60)
+FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Sniffed content type → the file-name extensions that may carry it.
+FILES_ALLOWED_TYPES = {
+    "application/pdf": ["pdf"],
+    "image/png": ["png"],
+    "image/jpeg": ["jpg", "jpeg"],
+    "image/gif": ["gif"],
+    "image/webp": ["webp"],
+    "text/plain": ["txt", "csv", "md", "log"],
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ["docx"],
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ["xlsx"],
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ["pptx"],
+    "application/vnd.oasis.opendocument.text": ["odt"],
+    "application/vnd.oasis.opendocument.spreadsheet": ["ods"],
+}
 
 # --- Internationalization --------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -33,3 +33,6 @@ TENANT_ROUTING_CHANNEL = f"{_RUN}:tenant-routing:invalidate"
 STATIC_ROOT = None  # static files come from the app folders (WhiteNoise finders)
 # Tests build schemas on demand; the pool's own tests turn it on.
 SCHEMA_POOL_SIZE = 0
+# Uploads of each xdist worker under its own folder (tests that store files also point
+# MEDIA_ROOT at their own temporary directory).
+MEDIA_ROOT = str(DATA_DIR / "test-media" / _RUN)

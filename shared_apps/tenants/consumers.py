@@ -1,16 +1,24 @@
-from typing import Any
+"""Consumers: a diagnostic, and the base class every organization-facing consumer uses."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
-from channels.generic.websocket import JsonWebsocketConsumer
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer, JsonWebsocketConsumer
 from django.db import connection
 
+from shared_apps.tenants.channels import organization_group, user_group
 from shared_apps.tenants.models import Organization
 from shared_apps.tenants.progress import provisioning_group
+from shared_apps.tenants.websocket import (
+    CLOSE_FORBIDDEN,
+    CLOSE_GROUP_NOT_ALLOWED,
+    CLOSE_SIGN_IN_REQUIRED,
+    CLOSE_UNKNOWN_ORGANIZATION,
+)
 
-# 4401: sign in first; 4403: not platform staff / not the platform host; 4404: no such org.
-CLOSE_SIGN_IN = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
+T = TypeVar("T")
 
 
 class WhoAmIConsumer(JsonWebsocketConsumer):
@@ -39,13 +47,13 @@ class ProvisioningProgressConsumer(JsonWebsocketConsumer):
         if not getattr(self.scope["tenant"], "is_public", False):
             return self.close(code=CLOSE_FORBIDDEN)
         if not user or not user.is_authenticated:
-            return self.close(code=CLOSE_SIGN_IN)
+            return self.close(code=CLOSE_SIGN_IN_REQUIRED)
         if not user.is_staff:
             return self.close(code=CLOSE_FORBIDDEN)
         organization_id = int(self.scope["url_route"]["kwargs"]["organization_id"])
         organization = Organization.objects.filter(pk=organization_id).first()
         if organization is None:
-            return self.close(code=CLOSE_NOT_FOUND)
+            return self.close(code=CLOSE_UNKNOWN_ORGANIZATION)
         self.group = provisioning_group(organization_id)
         self.groups.append(self.group)
         async_to_sync(self.channel_layer.group_add)(self.group, self.channel_name)
@@ -62,3 +70,78 @@ class ProvisioningProgressConsumer(JsonWebsocketConsumer):
 
     def provisioning_progress(self, event: dict[str, Any]) -> None:
         self.send_json({key: event[key] for key in ("step", "status", "error")})
+
+
+class GroupNotAllowed(PermissionError):
+    """A consumer tried to join a group outside its organization or its own user's."""
+
+
+class TenantConsumer(AsyncWebsocketConsumer):
+    """Base for sockets on an organization's host.
+
+    Subclasses implement `is_allowed(user)` (a role check, e.g. `has_role(user, Role.MEMBER)`)
+    and, usually, `on_connected()`. The base class:
+
+    * closes with 4404 on the platform host and 4401 when `is_allowed` refuses the user
+      (anonymous, or a session from another organization, which this schema doesn't hold);
+    * joins the organization's group and the user's own group, and no other: `join()`
+      refuses any other name (`GroupNotAllowed`), so a group from another organization,
+      or another member's, can't be joined even by a buggy subclass;
+    * runs ORM work with `in_tenant()`, which selects the organization on the connection
+      inside the worker thread before the function runs.
+    """
+
+    groups_joined: set[str]
+
+    async def connect(self) -> None:
+        self.groups_joined = set()
+        tenant = self.scope.get("tenant")
+        if not isinstance(tenant, Organization):
+            await self.close(code=CLOSE_UNKNOWN_ORGANIZATION)
+            return
+        self.tenant = tenant
+        self.user = self.scope.get("user")
+        if not await self.in_tenant(self.is_allowed, self.user):
+            await self.close(code=CLOSE_SIGN_IN_REQUIRED)
+            return
+        await self.accept()
+        await self.join(organization_group(tenant.schema_name))
+        await self.join(user_group(tenant.schema_name, self.user.pk))
+        await self.on_connected()
+
+    def is_allowed(self, user: Any) -> bool:
+        """Runs in the organization's schema (in a worker thread); False closes with 4401."""
+        raise NotImplementedError
+
+    async def on_connected(self) -> None:
+        """Called once the socket is accepted and its groups joined."""
+
+    def allowed_groups(self) -> frozenset[str]:
+        schema = self.tenant.schema_name
+        return frozenset({organization_group(schema), user_group(schema, self.user.pk)})
+
+    async def join(self, group: str) -> None:
+        if group not in self.allowed_groups():
+            raise GroupNotAllowed(f"{group!r} is not a group of this socket's organization/user")
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.add(group)
+
+    async def refuse_join(self, group: str) -> None:
+        """Answer a client's request to join a group it may not join: close with 4430."""
+        await self.close(code=CLOSE_GROUP_NOT_ALLOWED)
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "groups_joined", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def in_tenant(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `function` in a worker thread whose connection is on this organization."""
+        tenant = self.tenant
+
+        def bound() -> T:
+            # Set inside the thread: the thread's connection, not the event loop's, must be
+            # on the organization when the function queries (django-tenants #1168).
+            connection.set_tenant(tenant)
+            return function(*args, **kwargs)
+
+        return await database_sync_to_async(bound)()

@@ -14,6 +14,10 @@ from shared_apps.tenants.resolver import resolve_hostname
 CLOSE_BAD_HOST = 4400
 CLOSE_UNKNOWN_ORGANIZATION = 4404
 CLOSE_ORGANIZATION_UNAVAILABLE = 4403
+CLOSE_FORBIDDEN = 4403  # signed in, but not allowed here (e.g. the console's sockets, non-staff)
+# Closed by tenant consumers (shared_apps/tenants/consumers.py), after the host resolved:
+CLOSE_SIGN_IN_REQUIRED = 4401  # no session valid in this organization (or lacking the role)
+CLOSE_GROUP_NOT_ALLOWED = 4430  # asked to join another organization's or member's group
 
 
 class TenantWebSocketMiddleware:

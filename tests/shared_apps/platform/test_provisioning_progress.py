@@ -6,8 +6,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from shared_apps.tenants.consumers import CLOSE_FORBIDDEN, CLOSE_SIGN_IN
 from shared_apps.tenants.progress import provisioning_report
+from shared_apps.tenants.websocket import CLOSE_FORBIDDEN, CLOSE_SIGN_IN_REQUIRED
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("channels_keep_test_connection")]
 
@@ -50,9 +50,9 @@ def test_staff_see_the_current_state_then_each_step(staff_client, acme):
 
 
 def test_anonymous_and_members_are_refused(acme, acme_owner_client):
-    assert watch("localhost", acme.pk, None) == (False, CLOSE_SIGN_IN)
+    assert watch("localhost", acme.pk, None) == (False, CLOSE_SIGN_IN_REQUIRED)
     member_session = acme_owner_client.cookies["sessionid"].value
     # A member's session is for their organization's host; at the platform host it is
     # nobody, and at their own host the console socket doesn't serve.
-    assert watch("localhost", acme.pk, member_session) == (False, CLOSE_SIGN_IN)
+    assert watch("localhost", acme.pk, member_session) == (False, CLOSE_SIGN_IN_REQUIRED)
     assert watch("acme.localhost", acme.pk, member_session) == (False, CLOSE_FORBIDDEN)

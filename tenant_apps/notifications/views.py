@@ -1,0 +1,73 @@
+"""The notifications page (a plain page: every action is a form post) and the bell fragment."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tenant_apps.accounts.roles import Role, has_role, role_required
+from tenant_apps.notifications import selectors, services
+from tenant_apps.notifications.forms import AnnouncementForm
+from tenant_apps.notifications.models import Notification
+from tenant_apps.notifications.tasks import announce_task
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@role_required(Role.MEMBER)
+def notification_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, announcement_form=None)
+
+
+def _list_page(request: HttpRequest, *, announcement_form: AnnouncementForm | None) -> HttpResponse:
+    notifications = selectors.notifications_for(recipient=request.user)
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "unread": selectors.notifications_for(recipient=request.user, unread_only=True).count(),
+        "announcement_form": announcement_form
+        or (AnnouncementForm() if has_role(request.user, Role.ADMIN) else None),
+    }
+    return render(request, "notifications/list.html", context)
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        notification = services.notification_mark_read(recipient=request.user, notification_id=pk)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification.") from None
+    if request.POST.get("open") and notification.link:
+        return redirect(notification.link)
+    return redirect("notifications:list")
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_mark_all_read(recipient=request.user)
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
+    return redirect("notifications:list")
+
+
+@require_http_methods(["POST"])
+@role_required(Role.ADMIN)
+def announce(request: HttpRequest) -> HttpResponse:
+    """Queue a notification to every member (a task: a large organization has many)."""
+    form = AnnouncementForm(request.POST)
+    if not form.is_valid():
+        return _list_page(request, announcement_form=form)
+    announce_task.delay(title=form.cleaned_data["title"], body=form.cleaned_data["body"])
+    messages.success(request, "Announcement on its way to every member.")
+    return redirect("notifications:list")
+
+
+@require_GET
+@role_required(Role.MEMBER)
+def bell(request: HttpRequest) -> HttpResponse:
+    """The bell as an HTML fragment (what the socket pushes, for an hx-get or a poll)."""
+    state = selectors.bell_state(recipient=request.user)
+    return render(request, "notifications/_bell.html", {"bell": state})
