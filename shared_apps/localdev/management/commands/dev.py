@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from io import StringIO
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,6 @@ from django.core.management.base import BaseCommand, CommandError
 from shared_apps.localdev.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, STAFF_EMAIL, demo_seed
 from shared_apps.localdev.embedded import EmbeddedServices
 from shared_apps.tenants.pool import pool_fill
-from shared_apps.tenants.template import template_is_current, template_refresh
 
 _STOP_GRACE_SECONDS = 10
 
@@ -125,10 +125,9 @@ class Command(BaseCommand):
 
     def _prepare(self) -> None:
         self.stdout.write("Applying migrations (public schema, then every organization) …")
-        call_command("migrate_schemas", interactive=False, verbosity=0)
-        if not template_is_current():
-            self.stdout.write("Preparing the template schema for fast provisioning …")
-            template_refresh()
+        # The deploy command: public, then the template and every organization in parallel,
+        # skipping what is up to date, then the template is recaptured.
+        call_command("migrate_tenants", stdout=StringIO())
         pool_fill()
         for line in demo_seed():
             self.stdout.write(f"Created {line}.")
