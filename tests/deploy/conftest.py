@@ -21,18 +21,11 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from tests.live import server_dsn
+
 ROOT = Path(settings.BASE_DIR)
 ORGANIZATIONS = ("alpha", "bravo", "charlie")
 _counter = itertools.count()
-
-
-def server_dsn(dbname: str) -> str:
-    db = settings.DATABASES["default"]
-    host = db["HOST"] or "127.0.0.1"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    if host.startswith("/"):
-        return f"postgresql://{db['USER']}{password}@/{dbname}?host={host}"
-    return f"postgresql://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{dbname}"
 
 
 def _admin(sql: str) -> None:

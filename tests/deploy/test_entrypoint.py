@@ -2,27 +2,18 @@
 database of its own."""
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from tests.deploy.conftest import ROOT, output_of
+from tests.live import LiveProcess, free_port
 
 ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _run_role(env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
@@ -32,40 +23,10 @@ def _run_role(env: dict[str, str], timeout: float = 120) -> subprocess.Completed
     )  # fmt: skip
 
 
-class Role:
-    """A long-running role started through the entrypoint, its output collected."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.lines: list[str] = []
-        # Started from another directory: the entrypoint finds the project by itself.
-        self.process = subprocess.Popen(
-            ["bash", str(ENTRYPOINT)], cwd="/", env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, start_new_session=True,
-        )  # fmt: skip
-        threading.Thread(target=self._collect, daemon=True).start()
-
-    def _collect(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip())
-
-    def wait_for(self, text: str, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(text in line for line in self.lines):
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        pytest.fail(f"never saw {text!r}; output:\n" + "\n".join(self.lines[-40:]))
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            return self.process.wait()
+def start_role(env: dict[str, str]) -> LiveProcess:
+    """A long-running role through the entrypoint, started from another directory: the
+    entrypoint finds the project by itself."""
+    return LiveProcess(["bash", str(ENTRYPOINT)], env=env, cwd="/")
 
 
 def _get(port: int, path: str, host: str = "10.1.2.3") -> tuple[int, dict]:
@@ -83,8 +44,8 @@ def _role_env(database, role: str, migrations: str = "v1", **extra: str) -> dict
 
 
 def test_web_role_is_live_at_once_and_ready_only_once_migrate_role_has_run(deploy_database):
-    port = _free_port()
-    web = Role(_role_env(deploy_database, "web", "v2", PORT=str(port), WEB_CONCURRENCY="1",
+    port = free_port()
+    web = start_role(_role_env(deploy_database, "web", "v2", PORT=str(port), WEB_CONCURRENCY="1",
                          HOST="127.0.0.1"))  # fmt: skip
     try:
         web.wait_for("Uvicorn running on")
@@ -112,7 +73,7 @@ def test_web_role_is_live_at_once_and_ready_only_once_migrate_role_has_run(deplo
 
 @pytest.mark.parametrize(("role", "started"), [("worker", "ready."), ("beat", "beat: Starting")])
 def test_worker_and_beat_roles_start_and_stop(deploy_database, tmp_path, role, started):
-    process = Role(_role_env(deploy_database, role, WORKER_CONCURRENCY="1",
+    process = start_role(_role_env(deploy_database, role, WORKER_CONCURRENCY="1",
                              BEAT_SCHEDULE_FILE=str(tmp_path / "beat-schedule")))  # fmt: skip
     try:
         process.wait_for(started)
@@ -128,7 +89,7 @@ def test_an_unknown_role_is_refused(deploy_database):
 
 
 def test_waiting_for_the_database_is_bounded_and_says_what_is_missing(deploy_database):
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     unreachable = f"postgres://tenantry:s3cret@127.0.0.1:{port}/tenantry"
     env = _role_env(deploy_database, "migrate", WAIT_FOR_SERVICES_TIMEOUT="1",
                     DATABASE_URL=unreachable)  # fmt: skip

@@ -1,7 +1,7 @@
 """`manage.py dev` end to end: real processes, real HTTP and WebSocket, Ctrl-C.
 
 It runs against its own database on the test session's PostgreSQL server (and the same
-Redis), so it exercises migrate_schemas, the demo data, uvicorn, the Celery worker and
+Redis), so it exercises migrate_tenants, the demo data, uvicorn, the Celery worker and
 beat exactly as a developer's first run does.
 """
 
@@ -11,88 +11,28 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import psutil
-import psycopg
 import pytest
-from django.conf import settings
 from websockets.sync.client import connect as ws_connect
 
 from shared_apps.localdev.management.commands.dev import _ensure_port_free
-
-ROOT = Path(settings.BASE_DIR)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _server_dsn(dbname: str) -> str:
-    db = settings.DATABASES["default"]
-    host = db["HOST"] or "127.0.0.1"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    if host.startswith("/"):
-        return f"postgres://{db['USER']}{password}@/{dbname}?host={host}"
-    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{dbname}"
+from tests.live import ROOT, LiveProcess, free_port, project_env, scratch_database
 
 
 @pytest.fixture
 def dev_database() -> Iterator[str]:
-    name = f"tenantry_devcheck_{os.getpid()}"
-    admin = _server_dsn("postgres").replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield _server_dsn(name)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(f"tenantry_devcheck_{os.getpid()}") as url:
+        yield url
 
 
-class DevProcess:
-    def __init__(self, database_url: str, port: int, *extra: str) -> None:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": settings.REDIS_URL,
-            "PYTHONUNBUFFERED": "1",
-        }
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "dev", "--no-reload", "--port", str(port), *extra],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        threading.Thread(target=self._collect, daemon=True).start()
-
-    def _collect(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip())
-
-    def wait_for(self, text: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(text in line for line in self.lines):
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        pytest.fail(f"never saw {text!r}; output:\n" + "\n".join(self.lines[-60:]))
-
-    def output(self) -> str:
-        return "\n".join(self.lines)
+def start_dev(database_url: str, port: int) -> LiveProcess:
+    return LiveProcess(
+        [sys.executable, "manage.py", "dev", "--no-reload", "--port", str(port)],
+        env=project_env(database_url),
+    )
 
 
 def _get(port: int, host: str, path: str = "/") -> tuple[int, str]:
@@ -105,8 +45,8 @@ def _get(port: int, host: str, path: str = "/") -> tuple[int, str]:
 
 
 def test_dev_runs_web_websocket_worker_and_beat_and_ctrl_c_stops_them(dev_database):
-    port = _free_port()
-    dev = DevProcess(dev_database, port)
+    port = free_port()
+    dev = start_dev(dev_database, port)
     try:
         dev.wait_for("Tenantry is running")
         dev.wait_for("Uvicorn running on")
@@ -152,8 +92,7 @@ def test_dev_runs_web_websocket_worker_and_beat_and_ctrl_c_stops_them(dev_databa
     again = subprocess.run(
         [sys.executable, "manage.py", "dev", "--setup-only"],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-             "DATABASE_URL": dev_database, "REDIS_URL": settings.REDIS_URL},
+        env=project_env(dev_database),
         capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert again.returncode == 0, again.stdout + again.stderr

@@ -6,27 +6,20 @@ extension needs (close code 1012, then a reconnect that brings the bell up to da
 import http.cookiejar
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
-import psycopg
 import pytest
-from django.conf import settings
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect as ws_connect
 
-from tests.shared_apps.localdev.test_dev_command import _free_port, _server_dsn
+from tests.live import ROOT, LiveProcess, free_port, project_env, scratch_database
 
-ROOT = Path(settings.BASE_DIR)
 PASSWORD = "tenantry-demo"  # the demo accounts made by `manage.py dev --setup-only`
 # Close codes after which the HTMX ws extension reconnects by itself (ws.js, onclose).
 HTMX_RECONNECTS_ON = {1006, 1011, 1012, 1013}
@@ -34,48 +27,8 @@ HTMX_RECONNECTS_ON = {1006, 1011, 1012, 1013}
 
 @pytest.fixture
 def live_database() -> Iterator[str]:
-    name = f"tenantry_live_{os.getpid()}"
-    admin = _server_dsn("postgres").replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield _server_dsn(name)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-class Process:
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, start_new_session=True,
-        )  # fmt: skip
-        threading.Thread(target=self._collect, daemon=True).start()
-
-    def _collect(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip())
-
-    def wait_for(self, text: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(text in line for line in self.lines):
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        pytest.fail(f"never saw {text!r}; output:\n" + "\n".join(self.lines[-40:]))
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+    with scratch_database(f"tenantry_live_{os.getpid()}") as url:
+        yield url
 
 
 class Browser:
@@ -143,28 +96,25 @@ def bell(html: str) -> tuple[int, str]:
 
 
 def test_live_bell_over_real_sockets_with_a_worker_and_a_restart(live_database):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": live_database,
-        "REDIS_URL": settings.REDIS_URL,
+    env = project_env(
+        live_database,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
         # Own prefixes for Celery queues, cache and channel groups (see config/settings/test.py).
-        "PYTEST_XDIST_WORKER": f"live-{uuid.uuid4().hex[:8]}",
-        "PYTHONUNBUFFERED": "1",
-    }
+        PYTEST_XDIST_WORKER=f"live-{uuid.uuid4().hex[:8]}",
+    )
     setup = subprocess.run(
         [sys.executable, "manage.py", "dev", "--setup-only"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert setup.returncode == 0, setup.stdout + setup.stderr
-    port = _free_port()
+    port = free_port()
     web_argv = [sys.executable, "-m", "uvicorn", "config.asgi:application",
                 "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    worker = Process(
+    worker = LiveProcess(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-l", "INFO",
          "--without-mingle", "--without-gossip", "--without-heartbeat"], env,
     )  # fmt: skip
-    web = Process(web_argv, env)
+    web = LiveProcess(web_argv, env)
     try:
         worker.wait_for("ready.")
         web.wait_for("Uvicorn running on")
@@ -199,7 +149,7 @@ def test_live_bell_over_real_sockets_with_a_worker_and_a_restart(live_database):
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
         assert closed.value.rcvd.code in HTMX_RECONNECTS_ON
 
-        web = Process(web_argv, env)
+        web = LiveProcess(web_argv, env)
         web.wait_for("Uvicorn running on")
         with alice.bell_socket() as reconnected:  # same session, after the restart
             assert bell(reconnected.recv(timeout=10)) == (1, "Fire drill at 3pm")
