@@ -24,16 +24,8 @@ class FilterForm(forms.Form):
     sort = forms.CharField(required=False)
 
 
-class RenameForm(forms.Form):
-    name = forms.CharField(max_length=200)
-
-
 class PlanForm(forms.Form):
     plan = forms.ChoiceField(choices=_plans)
-
-
-class DomainForm(forms.Form):
-    domain = forms.CharField(max_length=253, label="Custom domain")
 
 
 class DeleteForm(forms.Form):

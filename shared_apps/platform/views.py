@@ -1,5 +1,6 @@
 """The staff console: thin views over shared_apps.tenants' services and selectors."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -14,11 +15,9 @@ from shared_apps.platform.access import staff_required
 from shared_apps.platform.forms import (
     APITokenForm,
     DeleteForm,
-    DomainForm,
     FilterForm,
     NewOrganizationForm,
     PlanForm,
-    RenameForm,
 )
 from shared_apps.tenants import api_tokens, exports, services
 from shared_apps.tenants.audit import Actor
@@ -32,6 +31,19 @@ from shared_apps.tenants.validators import normalize_slug, validate_slug
 def _flash(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _then_organization_page(
+    request: HttpRequest, slug: str, action: Callable[[], object], success: str
+) -> HttpResponse:
+    """Run a service call; flash its refusal or `success`; back to the organization's page."""
+    try:
+        action()
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(request, success)
+    return redirect("platform:organization", slug=slug)
 
 
 def _organization(slug: str) -> Organization:
@@ -104,9 +116,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "members": members,
         "exports": organization.exports.all()[:10],
         "events": selectors.audit_events(organization=organization),
-        "rename_form": RenameForm(initial={"name": organization.name}),
         "plan_form": PlanForm(initial={"plan": organization.plan}),
-        "domain_form": DomainForm(),
         "organization_url": organization_url(organization),
     }
     return render(request, "platform/organization_detail.html", context)
@@ -149,13 +159,11 @@ def organization_transition(request: HttpRequest, slug: str, action: str) -> Htt
     organization = _organization(slug)
     service, label, done, consequence = _TRANSITIONS[action]
     if request.method == "POST":
-        try:
-            service(organization=organization, actor=Actor.from_request(request))
-        except ValidationError as error:
-            _flash(request, error)
-        else:
-            messages.success(request, f"{done} {organization.name}.")
-        return redirect("platform:organization", slug=organization.slug)
+        return _then_organization_page(
+            request, slug,
+            lambda: service(organization=organization, actor=Actor.from_request(request)),
+            f"{done} {organization.name}.",
+        )  # fmt: skip
     context = {"organization": organization, "label": label, "consequence": consequence}
     return render(request, "platform/confirm.html", context)
 
@@ -164,69 +172,57 @@ def organization_transition(request: HttpRequest, slug: str, action: str) -> Htt
 @staff_required
 def organization_rename(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
-    form = RenameForm(request.POST)
-    if form.is_valid():
-        try:
-            services.organization_rename(
-                organization=organization,
-                name=form.cleaned_data["name"],
-                actor=Actor.from_request(request),
-            )
-            messages.success(request, "Renamed.")
-        except ValidationError as error:
-            _flash(request, error)
-    return redirect("platform:organization", slug=slug)
+    name = request.POST.get("name", "")
+    return _then_organization_page(
+        request, slug,
+        lambda: services.organization_rename(
+            organization=organization, name=name, actor=Actor.from_request(request)
+        ),
+        "Renamed.",
+    )  # fmt: skip
 
 
 @require_POST
 @staff_required
 def organization_plan(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
-    form = PlanForm(request.POST)
-    if form.is_valid():
-        services.organization_change_plan(
-            organization=organization,
-            plan=form.cleaned_data["plan"],
-            actor=Actor.from_request(request),
-        )
-        messages.success(request, f"Plan changed to {organization.plan}.")
-    else:
-        messages.error(request, "Choose one of the plans.")
-    return redirect("platform:organization", slug=slug)
+    plan = request.POST.get("plan", "")
+    return _then_organization_page(
+        request, slug,
+        lambda: services.organization_change_plan(
+            organization=organization, plan=plan, actor=Actor.from_request(request)
+        ),
+        f"Plan changed to {plan}.",
+    )  # fmt: skip
 
 
 @require_POST
 @staff_required
 def organization_retry(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
-    try:
-        services.organization_provision_retry(
+    return _then_organization_page(
+        request, slug,
+        lambda: services.organization_provision_retry(
             organization=organization,
             owner_email=request.session.get(f"owner-email:{organization.pk}"),
             actor=Actor.from_request(request),
-        )
-        messages.success(request, "Provisioning queued again.")
-    except ValidationError as error:
-        _flash(request, error)
-    return redirect("platform:organization", slug=slug)
+        ),
+        "Provisioning queued again.",
+    )  # fmt: skip
 
 
 @require_POST
 @staff_required
 def domain_add(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
-    form = DomainForm(request.POST)
-    if form.is_valid():
-        try:
-            domain = services.domain_add(
-                organization=organization,
-                domain=form.cleaned_data["domain"],
-                actor=Actor.from_request(request),
-            )
-            messages.success(request, f"Added {domain.domain}; verify it to start routing it.")
-        except ValidationError as error:
-            _flash(request, error)
-    return redirect("platform:organization", slug=slug)
+    name = request.POST.get("domain", "")
+    return _then_organization_page(
+        request, slug,
+        lambda: services.domain_add(
+            organization=organization, domain=name, actor=Actor.from_request(request)
+        ),
+        f"Added {name.strip().lower()}; verify it to start routing it.",
+    )  # fmt: skip
 
 
 _DOMAIN_ACTIONS = {
@@ -242,12 +238,11 @@ def domain_action(request: HttpRequest, slug: str, pk: int, action: str) -> Http
     if action not in _DOMAIN_ACTIONS:
         raise Http404("No such action.")
     domain = get_object_or_404(Domain, pk=pk, tenant__slug=slug)
-    try:
-        _DOMAIN_ACTIONS[action](domain=domain, actor=Actor.from_request(request))
-        messages.success(request, f"{domain.domain}: done.")
-    except ValidationError as error:
-        _flash(request, error)
-    return redirect("platform:organization", slug=slug)
+    return _then_organization_page(
+        request, slug,
+        lambda: _DOMAIN_ACTIONS[action](domain=domain, actor=Actor.from_request(request)),
+        f"{domain.domain}: done.",
+    )  # fmt: skip
 
 
 @require_POST

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -19,9 +21,18 @@ from tenant_apps.accounts.roles import Role, has_role, role_required
 _BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
-def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
+def _then_members_page(
+    request: HttpRequest, action: Callable[[], object], success: Callable[[], str]
+) -> HttpResponse:
+    """Run a service call; flash its refusal or `success()`, and go back to the members page."""
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success())
+    return redirect("accounts:members")
 
 
 @role_required(Role.MEMBER)
@@ -42,17 +53,14 @@ def member_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if not form.is_valid():
         return members(request, invite_form=form)
-    try:
-        invitation = services.member_invite(
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            invited_by=request.user,
-        )
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, f"Invitation sent to {invitation.email}.")
-    return redirect("accounts:members")
+    email = form.cleaned_data["email"]
+    return _then_members_page(
+        request,
+        lambda: services.member_invite(
+            email=email, role=form.cleaned_data["role"], invited_by=request.user
+        ),
+        lambda: f"Invitation sent to {email.strip().lower()}.",
+    )
 
 
 @require_POST
@@ -60,55 +68,49 @@ def member_invite(request: HttpRequest) -> HttpResponse:
 def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
     form = RoleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.member_change_role(
-                member=member, role=form.cleaned_data["role"], changed_by=request.user
-            )
-        except ValidationError as error:
-            _flash_errors(request, error)
-        else:
-            messages.success(request, f"{member.email} is now {member.get_role_display()}.")
-    return redirect("accounts:members")
+    if not form.is_valid():
+        messages.error(request, "Choose member, admin or owner.")
+        return redirect("accounts:members")
+    return _then_members_page(
+        request,
+        lambda: services.member_change_role(
+            member=member, role=form.cleaned_data["role"], changed_by=request.user
+        ),
+        lambda: f"{member.email} is now {member.get_role_display()}.",
+    )
 
 
 @require_POST
 @role_required(Role.ADMIN)
 def member_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
-    try:
-        services.member_deactivate(member=member, deactivated_by=request.user)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, f"{member.email} can no longer sign in.")
-    return redirect("accounts:members")
+    return _then_members_page(
+        request,
+        lambda: services.member_deactivate(member=member, deactivated_by=request.user),
+        lambda: f"{member.email} can no longer sign in.",
+    )
 
 
 @require_POST
 @role_required(Role.ADMIN)
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
-    try:
-        services.invitation_revoke(invitation=invitation)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, f"Invitation for {invitation.email} withdrawn.")
-    return redirect("accounts:members")
+    return _then_members_page(
+        request,
+        lambda: services.invitation_revoke(invitation=invitation),
+        lambda: f"Invitation for {invitation.email} withdrawn.",
+    )
 
 
 @require_POST
 @role_required(Role.ADMIN)
 def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
-    try:
-        services.invitation_resend(invitation=invitation)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, f"Invitation sent again to {invitation.email}.")
-    return redirect("accounts:members")
+    return _then_members_page(
+        request,
+        lambda: services.invitation_resend(invitation=invitation),
+        lambda: f"Invitation sent again to {invitation.email}.",
+    )
 
 
 @require_http_methods(["GET", "POST"])
