@@ -4,6 +4,8 @@ from config.settings.test import *  # noqa: F403
 from config.settings.test import DATABASES, MIDDLEWARE, env
 
 _VARIANT = env.str("BENCH_VARIANT")
+_ROUTING = "shared_apps.tenants.middleware.TenantRoutingMiddleware"
+ROOT_URLCONF = "tests.bench.routing_urls"
 DATABASES["default"]["NAME"] = env.str("BENCH_DATABASE")
 DATABASES["default"]["CONN_MAX_AGE"] = None
 DEBUG = False
@@ -13,10 +15,12 @@ if _VARIANT == "plain":
     # the connection.
     DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
     DATABASES["default"]["OPTIONS"] = {"options": "-c search_path=org_bench_0000,public"}
-    MIDDLEWARE = MIDDLEWARE[1:]
-    ROOT_URLCONF = "config.urls_tenant"
+    MIDDLEWARE = [m for m in MIDDLEWARE if m != _ROUTING]
 elif _VARIANT == "django-tenants":
     DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
-    MIDDLEWARE = ["django_tenants.middleware.main.TenantMainMiddleware", *MIDDLEWARE[1:]]
+    MIDDLEWARE = [
+        "django_tenants.middleware.main.TenantMainMiddleware" if m == _ROUTING else m
+        for m in MIDDLEWARE
+    ]
 elif _VARIANT != "tenantry":
     raise ValueError(f"unknown BENCH_VARIANT {_VARIANT!r}")
