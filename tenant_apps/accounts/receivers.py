@@ -42,6 +42,17 @@ def _update_directory(sender: type, instance: User, update_fields: Any, **_: Any
         directory_forget_member(email=instance.email)
 
 
+def _vouch_for_new_staff(sender: type, instance: User, created: bool, **_: Any) -> None:
+    """Platform staff are made by operators (createsuperuser), never by sign-up: their
+    address is taken as proven, or allauth's mandatory verification would lock them out."""
+    if created and instance.is_staff and not _in_an_organization():
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.get_or_create(
+            user=instance, email=instance.email, defaults={"verified": True, "primary": True}
+        )
+
+
 def _forget_deleted(sender: type, instance: User, **_: Any) -> None:
     if _in_an_organization():
         directory_forget_member(email=instance.email)
@@ -57,5 +68,6 @@ def _set_up_owner(
 def connect() -> None:
     pre_save.connect(_remember_previous_email, sender=User, dispatch_uid="directory-pre")
     post_save.connect(_update_directory, sender=User, dispatch_uid="directory-post")
+    post_save.connect(_vouch_for_new_staff, sender=User, dispatch_uid="staff-address")
     post_delete.connect(_forget_deleted, sender=User, dispatch_uid="directory-delete")
     organization_schema_ready.connect(_set_up_owner, dispatch_uid="accounts-owner")

@@ -101,6 +101,7 @@ def test_deactivated_member_cannot_sign_in(client_for, acme):
 
 
 def test_platform_staff_sign_in_on_the_public_host_only(public_client, client_for, acme):
+    # As `manage.py createsuperuser` makes them: no verification email to click.
     with schema_context("public"):
         get_user_model().objects.create_superuser("ops@platform.test", PASSWORD)
 

@@ -1,0 +1,75 @@
+"""In a real browser: the console provisions an organization with live progress, and the
+owner joins it from the invitation email and works inside it, isolated from another."""
+
+import re
+
+from playwright.sync_api import Browser, expect
+
+from shared_apps.localdev.demo import DEMO_PASSWORD, STAFF_EMAIL
+from tests.e2e.conftest import Platform
+
+
+def sign_in(page, platform: Platform, host: str, email: str, password: str) -> None:
+    page.goto(platform.url(host, "/accounts/login/"))
+    page.fill("#id_login", email)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_console_provisions_live_and_the_owner_joins_from_the_invitation(
+    platform: Platform, browser: Browser
+):
+    staff = browser.new_page()
+    sign_in(staff, platform, "localhost", STAFF_EMAIL, DEMO_PASSWORD)
+    expect(staff.get_by_role("link", name="Console")).to_be_visible()
+
+    staff.goto(platform.url("localhost", "/platform/organizations/new/"))
+    # The slug is checked as it is typed (htmx), before anything is submitted.
+    staff.fill("#id_slug", "www")
+    expect(staff.locator("#slug-feedback")).to_contain_text("reserved")
+    staff.fill("#id_slug", "acme")
+    expect(staff.locator("#slug-feedback")).to_contain_text("already taken")
+    staff.fill("#id_slug", "initech")
+    expect(staff.locator("#slug-feedback")).to_contain_text("Available: initech.localhost")
+
+    staff.fill("#id_name", "Initech")
+    staff.fill("#id_owner_email", "peter@initech.test")
+    staff.get_by_role("button", name="Create organization").click()
+    # The page follows the Celery task over the WebSocket and reloads once it is active.
+    expect(staff.locator("#org-status")).to_have_text("Active", timeout=30_000)
+
+    invitation = platform.emailed_link(f"http://initech.localhost:{platform.port}/invitations/")
+    owner = browser.new_page()
+    owner.goto(invitation)
+    expect(owner.get_by_role("heading", name="Join Initech")).to_be_visible()
+    owner.fill("#id_full_name", "Peter Gibbons")
+    owner.fill("#id_password1", "a long enough passphrase")
+    owner.fill("#id_password2", "a long enough passphrase")
+    owner.get_by_role("button", name="Join Initech").click()
+    expect(owner.get_by_text("Welcome to Initech!")).to_be_visible()
+
+    owner.fill("input[name=name]", "TPS reports")
+    owner.click("text=Add project")
+    expect(owner.locator("#projects")).to_contain_text("TPS reports")
+
+    # Acme's owner, in the same browser, sees none of it.
+    acme = browser.new_page()
+    sign_in(acme, platform, "acme.localhost", "alice@acme.test", DEMO_PASSWORD)
+    expect(acme.get_by_role("heading", name="Projects")).to_be_visible()
+    expect(acme.locator("body")).not_to_contain_text("TPS reports")
+    # And Initech's session is not valid at Acme's host or the other way round.
+    acme.goto(platform.url("initech.localhost", "/"))
+    expect(acme).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_console_list_filters_without_reloading(platform: Platform, browser: Browser):
+    page = browser.new_page()
+    sign_in(page, platform, "localhost", STAFF_EMAIL, DEMO_PASSWORD)
+    page.goto(platform.url("localhost", "/platform/"))
+    expect(page.locator("#organizations")).to_contain_text("Globex")
+    page.evaluate("window.__marker = 'same page'")
+    page.fill("input[name=q]", "glob")
+    expect(page.locator("#organizations")).not_to_contain_text("Acme Corp")
+    expect(page.locator("#organizations")).to_contain_text("Globex")
+    assert page.evaluate("window.__marker") == "same page"  # swapped in place, no reload
+    assert "q=glob" in page.url  # and the address follows the filter
