@@ -35,6 +35,10 @@ urlpatterns = [
     path("api-tokens/", views.api_token_list, name="api-tokens"),
     path("api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("audit/", views.audit_log, name="audit"),
+    path("failed-tasks/", views.failed_task_list, name="failed-tasks"),
+    path(
+        "failed-tasks/<int:pk>/<str:action>/", views.failed_task_action, name="failed-task-action"
+    ),
     path("api/v1/organizations/", api.organizations, name="api-organizations"),
     path("api/v1/organizations/<slug:slug>/", api.organization, name="api-organization"),
     path(

@@ -10,6 +10,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shared_apps.failed_tasks.models import FailedTask
+from shared_apps.failed_tasks.selectors import failed_tasks_list
+from shared_apps.failed_tasks.services import failed_task_discard, failed_task_replay
 from shared_apps.platform import selectors
 from shared_apps.platform.access import staff_required
 from shared_apps.platform.forms import (
@@ -20,7 +23,7 @@ from shared_apps.platform.forms import (
     PlanForm,
 )
 from shared_apps.tenants import api_tokens, exports, services
-from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.audit import Actor, audit_record
 from shared_apps.tenants.impersonation import impersonation_ticket
 from shared_apps.tenants.models import Domain, Organization, OrganizationExport, PlatformAPIToken
 from shared_apps.tenants.tasks import export_organization
@@ -341,3 +344,38 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "platform/audit_log.html", {"events": selectors.audit_events(limit=200)})
+
+
+@require_GET
+@staff_required
+def failed_task_list(request: HttpRequest) -> HttpResponse:
+    show_all = request.GET.get("show") == "all"
+    failed = failed_tasks_list(pending_only=not show_all)[:200]
+    return render(request, "platform/failed_tasks.html", {"failed": failed, "show_all": show_all})
+
+
+@require_POST
+@staff_required
+def failed_task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Replay (queue again in its organization's schema) or discard a failed task."""
+    failed_task = get_object_or_404(FailedTask, pk=pk)
+    actor = Actor.from_request(request)
+    try:
+        if action == "replay":
+            new_id = failed_task_replay(
+                failed_task=failed_task, force=request.POST.get("force") == "on"
+            )
+            messages.success(request, f"Queued again as {new_id}.")
+        elif action == "discard":
+            failed_task_discard(failed_task=failed_task)
+            messages.success(request, f"Discarded {failed_task.task_name} [{failed_task.task_id}].")
+        else:
+            raise Http404("No such action.")
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        audit_record(
+            actor=actor, action=f"failed_task.{action}", organization=None,
+            task=failed_task.task_name, task_id=failed_task.task_id, schema=failed_task.schema_name,
+        )  # fmt: skip
+    return redirect("platform:failed-tasks")
