@@ -22,8 +22,9 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        # The connection is on public here (request_finished puts it back after every
+        # request) and the lookup below reads public explicitly; each branch sets its own.
         resolved_host.set(None)
-        connection.set_schema_to_public()
         try:
             hostname, port = split_host(request._get_raw_host())
         except InvalidHost:
@@ -40,6 +41,7 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
 
         if resolution.is_public:
             request.tenant = PlatformSite()
+            connection.set_schema_to_public()
         else:
             organization = resolution.organization()
             gate = pages.status_gate(request, organization, port)

@@ -1,6 +1,6 @@
 """Request routing benchmark: Tenantry vs plain django-tenants vs plain Django, one run.
 
-    uv run python -m tests.bench.bench_routing [--organizations 1000] [--seconds 3]
+    uv run python -m tests.bench.bench_routing [--organizations 1000] [--seconds 3] [--rounds 5]
 
 Serves the demo tracker's project page (one query of its own) through Django's full
 handler and middleware stack, in-process, for three variants on the same database:
@@ -12,6 +12,7 @@ organization's host, with each variant's ratio to plain Django.
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -70,8 +71,10 @@ def _setup_database(name: str, organizations: int) -> None:
     connections.close_all()
 
 
-def _measure(variant: str, database: str, hosts: list[str], seconds: float) -> dict:
-    """Run in a child process: requests/s and statements per request for one variant."""
+def _serve(variant: str, database: str) -> None:
+    """Child process: set up Django for one variant, then measure on request (one JSON
+    line in, {"hosts", "seconds"}; one JSON line out), so that the parent can interleave
+    the variants round by round and machine drift hits them all alike."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.bench.routing_settings"
     os.environ["BENCH_VARIANT"] = variant
     os.environ["BENCH_DATABASE"] = database
@@ -81,43 +84,42 @@ def _measure(variant: str, database: str, hosts: list[str], seconds: float) -> d
     from django.core.signals import request_finished
     from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     if variant == "plain":  # no tenant to reset on a plain backend
         request_finished.disconnect(dispatch_uid="tenantry-reset-tenant")
-    from django.test.utils import CaptureQueriesContext
-
     client = Client()
-    # Warm every host (routing caches, connection, templates).
-    for host in hosts:
-        assert client.get("/", HTTP_HOST=host).status_code == 200, (variant, host)
-
-    with CaptureQueriesContext(connection) as queries:
-        for host in hosts[:200]:
-            client.get("/", HTTP_HOST=host)
-    statements = len(queries) / min(len(hosts), 200)
-
-    count, index = 0, 0
-    deadline = time.perf_counter() + seconds
-    started = time.perf_counter()
-    while time.perf_counter() < deadline:
-        for _ in range(50):
-            client.get("/", HTTP_HOST=hosts[index % len(hosts)])
-            index += 1
-        count += 50
-    elapsed = time.perf_counter() - started
-    return {"rps": count / elapsed, "statements": statements}
+    for line in sys.stdin:
+        spec = json.loads(line)
+        hosts, seconds = spec["hosts"], spec["seconds"]
+        for host in hosts:  # warm: routing caches, connection, templates
+            assert client.get("/", HTTP_HOST=host).status_code == 200, (variant, host)
+        with CaptureQueriesContext(connection) as queries:
+            for host in hosts[:200]:
+                client.get("/", HTTP_HOST=host)
+        statements = len(queries) / min(len(hosts), 200)
+        count, index = 0, 0
+        started = time.perf_counter()
+        deadline = started + seconds
+        while time.perf_counter() < deadline:
+            for _ in range(50):
+                client.get("/", HTTP_HOST=hosts[index % len(hosts)])
+                index += 1
+            count += 50
+        rps = count / (time.perf_counter() - started)
+        print(json.dumps({"rps": rps, "statements": statements}), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organizations", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.child:
-        spec = json.loads(args.child)
-        print(json.dumps(_measure(**spec)))
+    if args.serve:
+        _serve(*json.loads(args.serve))
         return
 
     from config.env import DATA_DIR, embedded_services_needed
@@ -136,37 +138,57 @@ def main() -> None:
         assert setup.returncode == 0
         all_hosts = [f"bench-{i:04d}.localhost" for i in range(args.organizations)]
         scenarios = {"one host": all_hosts[:1], f"round-robin over {len(all_hosts)}": all_hosts}
-        results: dict[str, dict[str, dict]] = {}
+        children = {
+            variant: subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.bench.bench_routing",
+                    "--serve",
+                    json.dumps([variant, database]),
+                ],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for variant in VARIANTS
+        }
+        samples: dict[str, dict[str, list[dict]]] = {}
         for scenario, hosts in scenarios.items():
-            for variant in VARIANTS:
-                spec = {"variant": variant, "database": database, "hosts": hosts,
-                        "seconds": args.seconds}  # fmt: skip
-                if variant == "plain":
-                    spec["hosts"] = hosts[
-                        :1
-                    ]  # plain Django has one schema, fixed on the connection
-                argv = [sys.executable, "-m", "tests.bench.bench_routing", "--child"]
-                child = subprocess.run(
-                    [*argv, json.dumps(spec)],
-                    cwd=ROOT, check=True, capture_output=True, text=True,
-                )  # fmt: skip
-                results.setdefault(scenario, {})[variant] = json.loads(
-                    child.stdout.splitlines()[-1]
-                )
+            for _round in range(args.rounds):
+                for variant, child in children.items():
+                    # Plain Django has one schema, fixed on the connection: one host.
+                    spec = {"hosts": hosts[:1] if variant == "plain" else hosts,
+                            "seconds": args.seconds}  # fmt: skip
+                    child.stdin.write(json.dumps(spec) + "\n")
+                    child.stdin.flush()
+                    figures = json.loads(child.stdout.readline())
+                    samples.setdefault(scenario, {}).setdefault(variant, []).append(figures)
+        for child in children.values():
+            child.stdin.close()
+            child.wait(timeout=60)
     finally:
         services.stop()
 
     print(
-        f"\nRouting benchmark: {args.organizations} organizations, {args.seconds:.0f} s per figure"
+        f"\nRouting benchmark: {args.organizations} organizations; median of {args.rounds}"
+        f" interleaved rounds of {args.seconds:g} s per variant"
     )
     print("command: uv run python -m tests.bench.bench_routing "
-          f"--organizations {args.organizations} --seconds {args.seconds:g}\n")  # fmt: skip
+          f"--organizations {args.organizations} --seconds {args.seconds:g}"
+          f" --rounds {args.rounds}\n")  # fmt: skip
     print(f"{'scenario':<28} {'variant':<16} {'req/s':>8} {'vs plain':>9} {'SQL/request':>12}")
-    for scenario, by_variant in results.items():
-        plain = by_variant["plain"]["rps"]
-        for variant, figures in by_variant.items():
-            print(f"{scenario:<28} {variant:<16} {figures['rps']:>8.0f} "
-                  f"{figures['rps'] / plain:>8.2f}x {figures['statements']:>12.2f}")  # fmt: skip
+    for scenario, by_variant in samples.items():
+        plain_rounds = [s["rps"] for s in by_variant["plain"]]
+        for variant, rounds in by_variant.items():
+            rps = statistics.median(r["rps"] for r in rounds)
+            # The ratio per round (variants ran back to back), then its median.
+            ratio = statistics.median(
+                r["rps"] / p for r, p in zip(rounds, plain_rounds, strict=True)
+            )
+            print(f"{scenario:<28} {variant:<16} {rps:>8.0f} {ratio:>8.2f}x "
+                  f"{rounds[0]['statements']:>12.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@ if _VARIANT == "plain":
     # the connection.
     DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
     DATABASES["default"]["OPTIONS"] = {"options": "-c search_path=org_bench_0000,public"}
-    MIDDLEWARE = [m for m in MIDDLEWARE if m != _ROUTING]
+    MIDDLEWARE = [
+        "tests.bench.plain_tenant.FixedTenantMiddleware" if m == _ROUTING else m for m in MIDDLEWARE
+    ]
 elif _VARIANT == "django-tenants":
     DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
     MIDDLEWARE = [

@@ -10,4 +10,6 @@
   keep it (it is still forgotten on close, rollback and savepoint rollback, which undo or
   lose a session-level SET), so a persistent connection serving one organization after
   another of the same tenant sends no SET at all.
+* When it must be sent, the SET travels in the same round trip as the statement that needs
+  it (`SearchPathCursor`), so switching organization costs no extra round trip.
 """

@@ -1,7 +1,11 @@
+import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
+from django.db.backends.postgresql import base as postgresql_backend
 from django_tenants.postgresql_backend import base as tenants_backend
+from django_tenants.utils import quote_schema_name
 
 # alias -> {"tenant": ..., "schema_name": ..., "include_public_schema": ...}; replaced, never
 # mutated, so a context copied into another thread or task can't change its parent's binding.
@@ -35,6 +39,77 @@ def _context_bound(attribute: str) -> property:
     return property(getter, setter)
 
 
+# Plain DML, which can always share a message (and so an implicit transaction) with a SET.
+_FOLDABLE = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
+
+
+class SearchPathCursor(postgresql_backend.Cursor):
+    """A cursor that sends a pending `SET search_path` with its next statement.
+
+    Both go in one simple-query message: one network round trip instead of two. If that
+    message fails, PostgreSQL rolls the SET back with it (or the transaction is aborted),
+    so the connection forgets what it thought it had applied. A pending SET that never
+    leaves (the cursor is closed, or used for COPY) is sent on its own or forgotten.
+    """
+
+    _pending: str | None = None
+    _abandoned: Callable[[], None] | None = None
+
+    def defer_search_path(self, statement: str, abandoned: Callable[[], None]) -> None:
+        self._pending, self._abandoned = statement, abandoned
+
+    @property
+    def has_pending_search_path(self) -> bool:
+        return self._pending is not None
+
+    def flush_search_path(self) -> None:
+        """Send the pending SET now, on its own."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            try:
+                super().execute(pending)
+            except BaseException:
+                self._forget()
+                raise
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return super().execute(query, params, **kwargs)
+        if not (isinstance(query, str) and _FOLDABLE.match(query)):
+            # Composed queries, and statements that can't run inside the implicit
+            # transaction a multi-statement message opens (CREATE DATABASE, VACUUM,
+            # CREATE INDEX CONCURRENTLY…): the SET goes first, on its own.
+            self._pending = pending
+            self.flush_search_path()
+            return super().execute(query, params, **kwargs)
+        try:
+            super().execute(f"{pending};\n{query}", params, **kwargs)
+        except BaseException:
+            self._forget()
+            raise
+        self.nextset()  # the caller's statement's result, not the SET's
+        return self
+
+    def executemany(self, *args: Any, **kwargs: Any) -> Any:
+        self.flush_search_path()
+        return super().executemany(*args, **kwargs)
+
+    def copy(self, *args: Any, **kwargs: Any) -> Any:
+        self.flush_search_path()
+        return super().copy(*args, **kwargs)
+
+    def close(self) -> None:
+        if self._pending is not None:
+            self._pending = None
+            self._forget()
+        super().close()
+
+    def _forget(self) -> None:
+        if self._abandoned is not None:
+            self._abandoned()
+
+
 class DatabaseWrapper(tenants_backend.DatabaseWrapper):
     tenant = _context_bound("tenant")
     schema_name = _context_bound("schema_name")
@@ -52,11 +127,37 @@ class DatabaseWrapper(tenants_backend.DatabaseWrapper):
         # What the server holds hasn't changed; _handle_search_path compares against it.
         self.search_path_set_schemas = applied
 
+    _deferred_on: SearchPathCursor | None = None
+
+    def get_connection_params(self) -> dict[str, Any]:
+        params = super().get_connection_params()
+        if params.get("cursor_factory") is postgresql_backend.Cursor:
+            params["cursor_factory"] = SearchPathCursor
+        return params
+
     def _handle_search_path(self, cursor: Any = None) -> None:
-        applied = self.search_path_set_schemas
-        if not self._setting_search_path and applied and applied == self._get_cursor_search_paths():
+        if self._setting_search_path:
             return
-        super()._handle_search_path(cursor)
+        # At most one SET waits for a statement: one pending elsewhere is sent now, so no
+        # cursor can run before the SET it relies on.
+        deferred, self._deferred_on = self._deferred_on, None
+        if deferred is not None and deferred.has_pending_search_path:
+            deferred.flush_search_path()
+        applied = self.search_path_set_schemas
+        paths = self._get_cursor_search_paths()
+        if applied and applied == paths:
+            return
+        raw = getattr(cursor, "cursor", None)  # Django hands us its CursorWrapper
+        if not isinstance(raw, SearchPathCursor):
+            super()._handle_search_path(cursor)
+            return
+        statement = "SET search_path = " + ",".join(quote_schema_name(s) for s in paths)
+        raw.defer_search_path(statement, abandoned=self._forget_search_path)
+        self._deferred_on = raw
+        self.search_path_set_schemas = paths
+
+    def _forget_search_path(self) -> None:
+        self.search_path_set_schemas = None
 
 
 DatabaseClient = tenants_backend.original_backend.DatabaseClient
