@@ -27,22 +27,13 @@ QUEUE = "bench"
 def _setup_database(organizations: int) -> None:
     """A fresh database with `organizations` active organizations and their project tables."""
     import django
-    import psycopg
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection, connections
 
     django.setup()
-    db = settings.DATABASES["default"]
-    admin = psycopg.connect(
-        host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"],
-        password=db["PASSWORD"] or None, dbname="postgres", autocommit=True,
-    )  # fmt: skip
-    admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    admin.close()
-    connections.close_all()
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    from django.db import connection, connections
+
+    from tests.bench.common import fresh_database
+
+    fresh_database(DATABASE)
 
     from shared_apps.tenants.models import Organization
 

@@ -15,21 +15,11 @@ import time
 
 
 def _build(database: str, count: int) -> None:
-    import psycopg
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection, connections
+    from django.db import connection
 
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"],
-        password=db["PASSWORD"] or None, dbname="postgres", autocommit=True,
-    ) as admin:  # fmt: skip
-        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{database}"')
-    connections.close_all()
-    db["NAME"] = database
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    from tests.bench.common import fresh_database
+
+    fresh_database(database)
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO tenants_organization (schema_name, name, slug, status, plan,"

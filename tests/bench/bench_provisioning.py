@@ -22,21 +22,9 @@ def _setup(database: str) -> None:
     import django
 
     django.setup()
-    import psycopg
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connections
+    from tests.bench.common import fresh_database
 
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"],
-        password=db["PASSWORD"] or None, dbname="postgres", autocommit=True,
-    ) as admin:  # fmt: skip
-        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{database}"')
-    connections.close_all()
-    db["NAME"] = database
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    fresh_database(database)
 
     from shared_apps.tenants.template import template_refresh
 

@@ -28,22 +28,11 @@ def _setup_database(name: str, organizations: int) -> None:
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     django.setup()
-    import psycopg
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection, connections
 
-    db = settings.DATABASES["default"]
-    admin = psycopg.connect(
-        host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"],
-        password=db["PASSWORD"] or None, dbname="postgres", autocommit=True,
-    )  # fmt: skip
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    connections.close_all()
-    db["NAME"] = name
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    from tests.bench.common import fresh_database
+
+    fresh_database(name)
 
     from shared_apps.tenants.models import Domain, Organization
 
