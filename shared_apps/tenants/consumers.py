@@ -134,6 +134,10 @@ class TenantConsumer(AsyncWebsocketConsumer):
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def member_signed_out(self, event: dict[str, Any]) -> None:
+        """The member was deactivated (or signed out everywhere): close their open sockets."""
+        await self.close(code=CLOSE_SIGN_IN_REQUIRED)
+
     async def in_tenant(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `function` in a worker thread whose connection is on this organization."""
         tenant = self.tenant

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from shared_apps.tenants.channels import current_schema, send_to_user
 from shared_apps.tenants.context import current_organization
 from shared_apps.tenants.urls import organization_url
 from tenant_apps.accounts.models import Invitation, User, token_digest
@@ -113,6 +114,13 @@ def member_deactivate(*, member: User, deactivated_by: User) -> User:
         _ensure_another_owner_remains(member, keeps_owner=False)
         member.is_active = False
         member.save(update_fields=["is_active"])
+        # Sockets already open would otherwise keep pushing to them until they reconnect.
+        schema = current_schema()
+        transaction.on_commit(
+            lambda: send_to_user(
+                user_id=member.pk, message={"type": "member.signed_out"}, schema=schema
+            )
+        )
     return member
 
 

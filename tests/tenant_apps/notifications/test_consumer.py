@@ -245,3 +245,46 @@ def test_joining_another_members_group_closes_the_socket(acme, committed):
         return closed
 
     assert run(scenario) == {"type": "websocket.close", "code": CLOSE_GROUP_NOT_ALLOWED}
+
+
+def test_a_deactivated_members_open_socket_is_closed(acme, committed):
+    from django.contrib.auth import get_user_model
+
+    session = committed.session_for(acme, owner_email("acme"))
+    owner_id = committed(acme, lambda: get_user_model().objects.get(email=owner_email("acme")).pk)
+    layer = get_channel_layer()
+
+    async def scenario():
+        communicator = socket("acme.localhost", session)
+        assert (await communicator.connect(timeout=TIMEOUT))[0]
+        await communicator.receive_from(timeout=TIMEOUT)  # the bell
+        # What member_deactivate sends after its commit (see the service test below).
+        await layer.group_send(user_group("org_acme", owner_id), {"type": "member.signed_out"})
+        closed = await communicator.receive_output(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return closed
+
+    assert run(scenario) == {"type": "websocket.close", "code": CLOSE_SIGN_IN_REQUIRED}
+
+
+@pytest.mark.django_db
+def test_member_deactivate_signs_the_member_out_of_their_sockets(
+    acme, member_of, django_capture_on_commit_callbacks
+):
+    from asgiref.sync import async_to_sync
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.accounts.services import member_deactivate
+
+    member, _client = member_of(acme, "member")
+    owner, _ = member_of(acme, "owner", email="second-owner@acme.test")
+    layer = get_channel_layer()
+    listener = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group("org_acme", member.pk), listener)
+    try:
+        with schema_context("org_acme"), django_capture_on_commit_callbacks(execute=True):
+            member_deactivate(member=member, deactivated_by=owner)
+        received = async_to_sync(layer.receive)(listener)
+    finally:
+        async_to_sync(layer.group_discard)(user_group("org_acme", member.pk), listener)
+    assert received == {"type": "member.signed_out"}
