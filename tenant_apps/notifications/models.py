@@ -16,10 +16,20 @@ class Notification(models.Model):
     link = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # What produced it (e.g. the task id of an announcement): a task run again after a
+    # crash stores nothing twice.
+    source = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "source"],
+                condition=~models.Q(source=""),
+                name="notification_once_per_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

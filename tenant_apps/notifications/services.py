@@ -30,10 +30,17 @@ def notify_user(*, recipient: User, title: str, body: str = "", link: str = "") 
 
 
 def notify_organization(
-    *, title: str, body: str = "", link: str = "", minimum_role: str = Role.MEMBER
+    *,
+    title: str,
+    body: str = "",
+    link: str = "",
+    minimum_role: str = Role.MEMBER,
+    source: str = "",
 ) -> int:
     """Store one notification per active member with at least `minimum_role`, then refresh
-    every open page of the organization. Returns how many members were notified."""
+    every open page of the organization. Returns how many members were notified.
+
+    With a `source` (a task id), calling it again stores nothing more: safe to retry."""
     title, body, link = _cleaned(title=title, body=body, link=link)
     schema = current_schema()
     recipients = [
@@ -41,7 +48,11 @@ def notify_organization(
     ]
     with transaction.atomic():
         Notification.objects.bulk_create(
-            Notification(recipient=user, title=title, body=body, link=link) for user in recipients
+            (
+                Notification(recipient=user, title=title, body=body, link=link, source=source)
+                for user in recipients
+            ),
+            ignore_conflicts=bool(source),
         )
         transaction.on_commit(lambda: send_to_organization(schema=schema, message=CHANGED_EVENT))
     return len(recipients)

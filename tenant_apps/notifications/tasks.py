@@ -17,7 +17,8 @@ def notify_user_task(*, recipient_id: int, title: str, body: str = "", link: str
     return True
 
 
-@shared_task
-def announce_task(*, title: str, body: str = "", link: str = "") -> int:
-    """Notify every active member (one row each: on a large organization, long work)."""
-    return notify_organization(title=title, body=body, link=link)
+@shared_task(bind=True)
+def announce_task(self, *, title: str, body: str = "", link: str = "") -> int:
+    """Notify every active member (one row each: on a large organization, long work).
+    Delivered again after a crash, it adds nothing: the rows are keyed by its task id."""
+    return notify_organization(title=title, body=body, link=link, source=self.request.id or "")

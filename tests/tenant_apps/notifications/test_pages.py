@@ -164,3 +164,22 @@ def test_announcement_without_title_shows_the_error(acme, member_of):
     _admin, admin_client = member_of(acme, "admin")
     response = admin_client.post("/notifications/announce/", {"title": ""})
     assert response.status_code == 200 and "This field is required" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_announcement_delivered_twice_is_stored_once(acme, member_of):
+    from django_tenants.utils import tenant_context
+
+    from tenant_apps.notifications.models import Notification
+    from tenant_apps.notifications.tasks import announce_task
+
+    member_of(acme, "member")
+    with tenant_context(acme):
+        for _delivery in range(2):  # the same message, redelivered after a worker crash
+            announce_task.apply(kwargs={"title": "Maintenance tonight"}, task_id="announce-1")
+        counts = list(
+            Notification.objects.filter(title="Maintenance tonight")
+            .values_list("recipient__email", flat=True)
+            .order_by("recipient__email")
+        )
+    assert counts == ["member@acme.test", "owner@acme.test"]
