@@ -213,7 +213,12 @@ ASGI_APPLICATION = "config.asgi.application"
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [{"address": redis_location(REDIS_URL, 2)}]},
+        "CONFIG": {
+            "hosts": [{"address": redis_location(REDIS_URL, 2)}],
+            # Messages queued per server process before channels-redis drops the excess
+            # (default 100): an organization-wide push reaches every web process at once.
+            "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1500),
+        },
     }
 }
 
