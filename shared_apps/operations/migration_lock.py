@@ -14,9 +14,8 @@ from contextlib import contextmanager
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-# Any fixed bigint shared by every deploy of this project; kept below 2**31 so that it is
-# pg_locks.objid as is (classid 0) when we look up who holds it.
-MIGRATION_LOCK_KEY = 0x7E4A_0001
+from shared_apps.tenants.locks import MIGRATION_LOCK_KEY
+
 _APPLICATION_NAME = "tenantry migrate_tenants"
 _POLL_SECONDS = 0.5
 

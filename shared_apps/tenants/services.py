@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
 from shared_apps.tenants.audit import Actor, audit_record
+from shared_apps.tenants.locks import MIGRATION_LOCK_KEY
 from shared_apps.tenants.models import Domain, Organization, OrganizationExport
 from shared_apps.tenants.signals import organization_schema_ready
 from shared_apps.tenants.template import (
@@ -111,6 +112,10 @@ def organization_provision(
     if snapshot is None:
         organization.create_schema(check_if_exists=True, verbosity=0)
     with transaction.atomic():
+        # Waits while a deploy migrates (it holds this lock exclusively), so no schema is
+        # built from a template those migrations are about to change.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [MIGRATION_LOCK_KEY])
         if snapshot is not None:
             _schema_from_pool_or_template(organization.schema_name, snapshot)
         report("Setting up the owner's account")
