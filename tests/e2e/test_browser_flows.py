@@ -73,3 +73,31 @@ def test_console_list_filters_without_reloading(platform: Platform, browser: Bro
     expect(page.locator("#organizations")).to_contain_text("Globex")
     assert page.evaluate("window.__marker") == "same page"  # swapped in place, no reload
     assert "q=glob" in page.url  # and the address follows the filter
+
+
+def test_the_bell_updates_live_in_another_tab_and_not_at_another_organization(
+    platform: Platform, browser: Browser
+):
+    context = browser.new_context()
+    watching = context.new_page()
+    sign_in(watching, platform, "acme.localhost", "alice@acme.test", DEMO_PASSWORD)
+    watching.goto(platform.url("acme.localhost", "/"))
+    expect(watching.locator("#notification-bell")).to_be_visible()
+    watching.wait_for_timeout(500)  # the socket opens and pushes the current bell
+
+    other_org = browser.new_page()
+    sign_in(other_org, platform, "globex.localhost", "bob@globex.test", DEMO_PASSWORD)
+    other_org.goto(platform.url("globex.localhost", "/"))
+
+    # Alice announces from a second tab; the first updates without a reload.
+    announcing = context.new_page()
+    announcing.goto(platform.url("acme.localhost", "/notifications/"))
+    announcing.fill("input[name=title]", "Deploy at noon")
+    announcing.get_by_role("button", name="Send to everyone").click()
+
+    expect(watching.locator("#notification-bell .badge")).to_have_text("1", timeout=20_000)
+    expect(watching.locator("#notification-bell")).to_have_attribute(
+        "title", "Latest: Deploy at noon"
+    )
+    other_org.wait_for_timeout(1000)
+    expect(other_org.locator("#notification-bell .badge")).to_have_count(0)
