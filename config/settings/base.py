@@ -127,6 +127,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tenantry <no-reply@l
 DATABASE_URL = env.str("DATABASE_URL", default="") or embedded.database_url(DATA_DIR)
 DATABASES = {"default": {**database_config(DATABASE_URL), "CONN_MAX_AGE": 60}}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Behind PgBouncer in transaction pooling mode: every transaction sends its own
+# search_path (in the same round trip as its first statement) and no server-side cursors
+# are used. Session pooling, or a direct connection, needs neither. docs/deploy.md.
+PGBOUNCER_TRANSACTION_MODE = env.bool("PGBOUNCER_TRANSACTION_MODE", default=False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = PGBOUNCER_TRANSACTION_MODE
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, broker, channel layer ---------------------------------------------

@@ -3,6 +3,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.db.backends.postgresql import base as postgresql_backend
 from django_tenants.postgresql_backend import base as tenants_backend
 from django_tenants.utils import quote_schema_name
@@ -120,6 +121,19 @@ class DatabaseWrapper(tenants_backend.DatabaseWrapper):
         self._follows_context = False
         super().__init__(*args, **kwargs)
         self._follows_context = True
+        # Behind a transaction-pooling proxy (PgBouncer pool_mode=transaction), each
+        # transaction may run on another server connection: a path applied in an earlier
+        # one proves nothing. Then every transaction carries its own SET, which costs no
+        # round trip because it travels with the transaction's first statement.
+        self._path_per_transaction = settings.PGBOUNCER_TRANSACTION_MODE
+
+    def _trusts_applied_path(self) -> bool:
+        return not self._path_per_transaction or self.in_atomic_block
+
+    def commit(self) -> None:
+        super().commit()
+        if self._path_per_transaction:
+            self.search_path_set_schemas = None
 
     def set_tenant(self, tenant: Any, include_public: bool = True) -> None:
         applied = self.search_path_set_schemas
@@ -145,16 +159,19 @@ class DatabaseWrapper(tenants_backend.DatabaseWrapper):
             deferred.flush_search_path()
         applied = self.search_path_set_schemas
         paths = self._get_cursor_search_paths()
-        if applied and applied == paths:
+        trusted = self._trusts_applied_path()
+        if trusted and applied and applied == paths:
             return
         raw = getattr(cursor, "cursor", None)  # Django hands us its CursorWrapper
         if not isinstance(raw, SearchPathCursor):
             super()._handle_search_path(cursor)
+            if not trusted:
+                self.search_path_set_schemas = None
             return
         statement = "SET search_path = " + ",".join(quote_schema_name(s) for s in paths)
         raw.defer_search_path(statement, abandoned=self._forget_search_path)
         self._deferred_on = raw
-        self.search_path_set_schemas = paths
+        self.search_path_set_schemas = paths if trusted else None
 
     def _forget_search_path(self) -> None:
         self.search_path_set_schemas = None
