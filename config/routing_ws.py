@@ -1,15 +1,16 @@
 """WebSocket URLs (the tenant has already been resolved from the Host header)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from shared_apps.tenants.consumers import ProvisioningProgressConsumer, WhoAmIConsumer
+from shared_apps.tenants.consumers import NotFoundConsumer, ProvisioningProgressConsumer
 from tenant_apps.notifications.consumers import NotificationConsumer
 
 websocket_urlpatterns = [
-    path("ws/whoami/", WhoAmIConsumer.as_asgi()),
     path("ws/notifications/", NotificationConsumer.as_asgi()),
     path(
         "ws/platform/provisioning/<int:organization_id>/",
         ProvisioningProgressConsumer.as_asgi(),
     ),
+    # Last: any other path is refused with a close code, not an exception.
+    re_path(r"", NotFoundConsumer.as_asgi()),
 ]

@@ -1,4 +1,4 @@
-"""Consumers: a diagnostic, and the base class every organization-facing consumer uses."""
+"""Consumers of the tenancy kernel, and the base class every organization-facing consumer uses."""
 
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -14,29 +14,21 @@ from shared_apps.tenants.progress import provisioning_group
 from shared_apps.tenants.websocket import (
     CLOSE_FORBIDDEN,
     CLOSE_GROUP_NOT_ALLOWED,
+    CLOSE_ORGANIZATION_UNAVAILABLE,
     CLOSE_SIGN_IN_REQUIRED,
     CLOSE_UNKNOWN_ORGANIZATION,
+    CLOSE_UNKNOWN_PATH,
 )
 
 T = TypeVar("T")
 
 
-class WhoAmIConsumer(JsonWebsocketConsumer):
-    """Says which organization, schema and user the socket is bound to (a diagnostic)."""
+class NotFoundConsumer(AsyncWebsocketConsumer):
+    """The last route: a handshake to a path no consumer serves is refused (4404), cleanly,
+    instead of URLRouter's "No route found" exception."""
 
-    def connect(self) -> None:
-        self.accept()
-        user = self.scope.get("user")
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_schema()")
-            (schema,) = cursor.fetchone()
-        self.send_json(
-            {
-                "organization": getattr(self.scope["tenant"], "slug", None),
-                "schema": schema,
-                "user": user.email if user and user.is_authenticated else None,
-            }
-        )
+    async def connect(self) -> None:
+        await self.close(code=CLOSE_UNKNOWN_PATH)
 
 
 class ProvisioningProgressConsumer(JsonWebsocketConsumer):
@@ -80,10 +72,14 @@ class TenantConsumer(AsyncWebsocketConsumer):
     """Base for sockets on an organization's host.
 
     Subclasses implement `is_allowed(user)` (a role check, e.g. `has_role(user, Role.MEMBER)`)
-    and, usually, `on_connected()`. The base class:
+    and, usually, `on_connected()`; `refusal(user)` may add gates with close codes of their
+    own (tenant_apps.accounts.consumers.MemberConsumer: two-factor, impersonation expiry).
+    The base class:
 
     * closes with 4404 on the platform host and 4401 when `is_allowed` refuses the user
       (anonymous, or a session from another organization, which this schema doesn't hold);
+    * closes open sockets with 4403 when the organization stops being active (suspended,
+      archived, deleted: `organization.unavailable`, sent by the tenancy receivers);
     * joins the organization's group and the user's own group, and no other: `join()`
       refuses any other name (`GroupNotAllowed`), so a group from another organization,
       or another member's, can't be joined even by a buggy subclass;
@@ -101,8 +97,9 @@ class TenantConsumer(AsyncWebsocketConsumer):
             return
         self.tenant = tenant
         self.user = self.scope.get("user")
-        if not await self.in_tenant(self.is_allowed, self.user):
-            await self.close(code=CLOSE_SIGN_IN_REQUIRED)
+        refused = await self.in_tenant(self.refusal, self.user)
+        if refused is not None:
+            await self.close(code=refused)
             return
         await self.accept()
         await self.join(organization_group(tenant.schema_name))
@@ -112,6 +109,10 @@ class TenantConsumer(AsyncWebsocketConsumer):
     def is_allowed(self, user: Any) -> bool:
         """Runs in the organization's schema (in a worker thread); False closes with 4401."""
         raise NotImplementedError
+
+    def refusal(self, user: Any) -> int | None:
+        """The close code refusing this user, or None (runs in the organization's schema)."""
+        return None if self.is_allowed(user) else CLOSE_SIGN_IN_REQUIRED
 
     async def on_connected(self) -> None:
         """Called once the socket is accepted and its groups joined."""
@@ -137,6 +138,10 @@ class TenantConsumer(AsyncWebsocketConsumer):
     async def member_signed_out(self, event: dict[str, Any]) -> None:
         """The member was deactivated (or signed out everywhere): close their open sockets."""
         await self.close(code=CLOSE_SIGN_IN_REQUIRED)
+
+    async def organization_unavailable(self, event: dict[str, Any]) -> None:
+        """The organization was suspended, archived or deleted: no more data reaches it."""
+        await self.close(code=CLOSE_ORGANIZATION_UNAVAILABLE)
 
     async def in_tenant(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `function` in a worker thread whose connection is on this organization."""

@@ -1,9 +1,12 @@
 """Signal receivers of the tenancy kernel, connected in TenantsConfig.ready()."""
 
+import logging
 from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+logger = logging.getLogger(__name__)
 
 
 def _routing_changed(**_kwargs: Any) -> None:
@@ -20,6 +23,27 @@ def _routing_changed(**_kwargs: Any) -> None:
         transaction.on_commit(invalidate_routing_cache)
 
 
+def _close_sockets_when_unavailable(instance: Any, **kwargs: Any) -> None:
+    """A suspended, archived or deleted organization's open sockets are closed (every
+    TenantConsumer handles `organization.unavailable`), once the change is committed."""
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and "status" not in update_fields:
+        return
+    if kwargs.get("signal") is post_save and instance.status in ("active", "provisioning"):
+        return
+    schema = instance.schema_name
+
+    def send() -> None:
+        from shared_apps.tenants.channels import send_to_organization
+
+        try:
+            send_to_organization(message={"type": "organization.unavailable"}, schema=schema)
+        except Exception:  # the change is committed; a Redis outage must not undo the page
+            logger.exception("could not close the open sockets of %s", schema)
+
+    transaction.on_commit(send)
+
+
 def connect() -> None:
     from shared_apps.tenants.models import Domain, Organization
 
@@ -30,3 +54,9 @@ def connect() -> None:
         post_delete.connect(
             _routing_changed, sender=model, dispatch_uid=f"routing-del-{model.__name__}"
         )
+    post_save.connect(
+        _close_sockets_when_unavailable, sender=Organization, dispatch_uid="sockets-status"
+    )
+    post_delete.connect(
+        _close_sockets_when_unavailable, sender=Organization, dispatch_uid="sockets-delete"
+    )

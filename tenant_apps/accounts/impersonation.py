@@ -3,6 +3,7 @@ impersonation). A banner shows on every page; it ends on request or after a time
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shared_apps.tenants.impersonation import (
     impersonation_ended,
+    impersonation_entered,
     impersonation_minutes,
     impersonation_redeem,
 )
@@ -42,6 +44,12 @@ def impersonation_begin(request: HttpRequest, ticket: str) -> HttpResponse:
             {"reason": "That member no longer exists or was deactivated."}, status=404,
         )  # fmt: skip
     login(request, member, backend=_BACKEND)
+    impersonation_entered(
+        organization=request.tenant,
+        staff=claims["staff"],
+        member=member.email,
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     ends_at = timezone.now() + timedelta(minutes=impersonation_minutes())
     request.session[SESSION_KEY] = {
         "staff": claims["staff"],
@@ -56,6 +64,12 @@ def impersonation_end(request: HttpRequest) -> HttpResponse:
     if SESSION_KEY in request.session:
         _end(request, reason="ended by staff")
     return redirect(platform_url(f"/platform/organizations/{request.tenant.slug}/"))
+
+
+def impersonation_ends_at(session: Any) -> datetime | None:
+    """When the support session held by `session` ends (None: not one)."""
+    info = session.get(SESSION_KEY)
+    return datetime.fromisoformat(info["ends_at"]) if info else None
 
 
 def _end(request: HttpRequest, *, reason: str) -> None:
@@ -77,12 +91,11 @@ class ImpersonationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        info = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-        if info:
-            ends_at = datetime.fromisoformat(info["ends_at"])
+        ends_at = impersonation_ends_at(request.session) if hasattr(request, "session") else None
+        if ends_at is not None:
             if timezone.now() >= ends_at:
                 _end(request, reason="time limit reached")
                 messages.info(request, "The support session ended (time limit).")
                 return redirect("account_login")
-            request.impersonation = {**info, "ends_at": ends_at}
+            request.impersonation = {**request.session[SESSION_KEY], "ends_at": ends_at}
         return self.get_response(request)

@@ -5,12 +5,13 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from shared_apps.tenants.consumers import GroupNotAllowed, TenantConsumer
+from shared_apps.tenants.consumers import GroupNotAllowed
+from tenant_apps.accounts.consumers import MemberConsumer
 from tenant_apps.accounts.roles import Role, has_role
 from tenant_apps.notifications.selectors import bell_state
 
 
-class NotificationConsumer(TenantConsumer):
+class NotificationConsumer(MemberConsumer):
     """Sends the bell (an HTMX out-of-band fragment) on connect and whenever the member's
     notifications change; sending it on connect is what brings a page up to date after a
     reconnect, whatever was missed while the socket was down.
@@ -23,6 +24,7 @@ class NotificationConsumer(TenantConsumer):
         return has_role(user, Role.MEMBER)
 
     async def on_connected(self) -> None:
+        await super().on_connected()
         await self.send_bell()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

@@ -109,7 +109,8 @@ async def _connect(port: int, host: str, path: str, session: str | None) -> Clie
     sock.setblocking(False)
     headers = {"Cookie": f"sessionid={session}"} if session else None
     websocket = await connect(
-        f"ws://{host}:{port}{path}", sock=sock, additional_headers=headers, open_timeout=60,
+        f"ws://{host}:{port}{path}", sock=sock, origin=f"http://{host}:{port}",
+        additional_headers=headers, open_timeout=60,
         max_queue=None, ping_interval=None,
     )  # fmt: skip
     return Client(websocket)

@@ -5,7 +5,6 @@ Redis), so it exercises migrate_tenants, the demo data, uvicorn, the Celery work
 beat exactly as a developer's first run does.
 """
 
-import json
 import os
 import signal
 import socket
@@ -16,6 +15,7 @@ from collections.abc import Iterator
 
 import psutil
 import pytest
+from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect as ws_connect
 
 from shared_apps.localdev.management.commands.dev import _ensure_port_free
@@ -70,12 +70,15 @@ def test_dev_runs_web_websocket_worker_and_beat_and_ctrl_c_stops_them(dev_databa
         assert status == 401  # the async view, refusing a visitor
         assert _get(port, f"nobody.localhost:{port}")[0] == 404
 
-        with ws_connect(
-            f"ws://acme.localhost:{port}/ws/whoami/",
-            sock=socket.create_connection(("127.0.0.1", port)),
-            open_timeout=10,
-        ) as websocket:
-            assert json.loads(websocket.recv(timeout=10))["schema"] == "org_acme"
+        # The bell's socket is served (and refuses a visitor: 403 at the handshake).
+        with pytest.raises(InvalidStatus) as refused:
+            ws_connect(
+                f"ws://acme.localhost:{port}/ws/notifications/",
+                sock=socket.create_connection(("127.0.0.1", port)),
+                origin=f"http://acme.localhost:{port}",
+                open_timeout=10,
+            )
+        assert refused.value.response.status_code == 403
 
         children = psutil.Process(dev.process.pid).children(recursive=True)
         assert len(children) >= 3

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("channels_keep_test
 
 def watch(host: str, organization_id: int, session: str | None, report_after_connect=None):
     async def run():
-        headers = [(b"host", host.encode())]
+        headers = [(b"host", host.encode()), (b"origin", f"http://{host}".encode())]
         if session:
             headers.append((b"cookie", f"sessionid={session}".encode()))
         communicator = WebsocketCommunicator(

@@ -34,7 +34,7 @@ def bell_of(html: str) -> tuple[int, str]:
 
 
 def socket(host: str, session_key: str | None = None) -> WebsocketCommunicator:
-    headers = [(b"host", host.encode())]
+    headers = [(b"host", host.encode()), (b"origin", f"http://{host}".encode())]
     if session_key:
         headers.append((b"cookie", f"sessionid={session_key}".encode()))
     return WebsocketCommunicator(application, "/ws/notifications/", headers=headers)

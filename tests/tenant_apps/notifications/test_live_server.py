@@ -84,6 +84,7 @@ def open_bell_socket(port: int, host: str, session: str | None = None):
     return ws_connect(
         f"ws://{host}/ws/notifications/",
         sock=socket.create_connection(("127.0.0.1", port)),
+        origin=f"http://{host}",  # as the page that opens it
         additional_headers={"Cookie": f"sessionid={session}"} if session else None,
         open_timeout=10,
     )
