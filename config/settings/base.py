@@ -15,6 +15,7 @@ from config.env import (
 from shared_apps.localdev import embedded
 from shared_apps.tenants.fanout import FAN_OUT_TASK_NAME, every_organization
 from shared_apps.tenants.hosts import PlatformAllowedHosts
+from shared_apps.tenants.signing import current_schema_salt
 
 # --- Core --------------------------------------------------------------------------
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-change-me")
@@ -114,6 +115,13 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 # Counted in the cache, whose keys carry the schema: limits apply per organization.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# What allauth signs or tokenizes is valid only in the schema that made it (row ids repeat
+# across schemas; the secret is the platform's): the confirmation key's salt names the
+# schema, and so does the reset token's. docs/security.md
+ACCOUNT_SALT = current_schema_salt("tenantry.account")
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = (
+    "tenant_apps.accounts.tokens.SchemaBoundPasswordResetTokenGenerator"
+)
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

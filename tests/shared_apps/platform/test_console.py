@@ -210,7 +210,7 @@ def test_impersonation_enters_as_the_member_shows_a_banner_and_is_audited(
     assert link.startswith("http://acme.localhost/impersonate/")
 
     support = client_for(acme)
-    entered = support.get(link.removeprefix("http://acme.localhost"))
+    entered = support.get(link.removeprefix("http://acme.localhost"), REMOTE_ADDR="203.0.113.9")
     assert entered.status_code == 302
     page = support.get("/").content.decode()
     assert "Support session: signed in as <strong>owner@acme.test</strong>" in page
@@ -227,8 +227,18 @@ def test_impersonation_enters_as_the_member_shows_a_banner_and_is_audited(
     )
     assert actions == [
         ("impersonation.start", "ops@platform.test"),
+        ("impersonation.enter", "ops@platform.test"),
         ("impersonation.end", "ops@platform.test"),
     ]
+    # Using the link is audited: who, which organization, which member, when, from where.
+    # (REMOTE_ADDR: the peer address, as every audit record here takes it.)
+    enter = AuditEvent.objects.get(organization=acme, action="impersonation.enter")
+    assert (enter.organization_slug, enter.detail, enter.ip_address) == (
+        "acme",
+        {"member": "owner@acme.test"},
+        "203.0.113.9",
+    )
+    assert enter.created_at is not None
 
 
 def test_impersonation_ticket_is_refused_at_another_organization(
@@ -239,7 +249,9 @@ def test_impersonation_ticket_is_refused_at_another_organization(
     link = staff_client.post(f"/platform/organizations/acme/impersonate/{member.pk}/")["Location"]
     response = client_for(globex).get(link.removeprefix("http://acme.localhost"))
     assert response.status_code == 403
-    assert "another organization" in response.content.decode()
+    assert "not valid for this organization" in response.content.decode()
+    assert "owner@acme.test" not in response.content.decode()
+    assert not AuditEvent.objects.filter(action="impersonation.enter").exists()
 
 
 def test_impersonation_ends_by_itself_after_the_time_limit(
