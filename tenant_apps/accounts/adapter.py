@@ -2,6 +2,7 @@
 
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
@@ -10,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from shared_apps.tenants.context import current_organization
+from shared_apps.tenants.models import Organization
+from shared_apps.tenants.urls import organization_url, platform_url
 
 
 def _is_public(request: HttpRequest | None) -> bool:
@@ -34,19 +37,40 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().pre_login(request, user, **kwargs)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Emails carry the organization's name; their links point at the request's host."""
+        """Emails carry the organization's name, and their links point at its canonical
+        address (primary domain, PUBLIC_URL_SCHEME/PUBLIC_URL_PORT), never at whatever
+        port or scheme the request's Host header named."""
         organization = current_organization()
         name = organization.name if organization else settings.PLATFORM_NAME
+        canonical = _canonical_origin(organization)
         request = context.get("request") or getattr(self, "request", None)
-        domain = request.get_host() if request is not None else settings.PLATFORM_DOMAIN
         context = {
-            **context,
-            "organization": organization,
-            "current_site": SimpleNamespace(name=name, domain=domain),
+            key: _on_origin(value, request, canonical) if isinstance(value, str) else value
+            for key, value in context.items()
         }
+        context.update(
+            organization=organization,
+            current_site=SimpleNamespace(name=name, domain=urlsplit(canonical).netloc),
+        )
         super().send_mail(template_prefix, email, context)
 
     def format_email_subject(self, subject: str) -> str:
         organization = current_organization()
         name = organization.name if organization else settings.PLATFORM_NAME
         return f"[{name}] {subject}"
+
+
+def _canonical_origin(organization: Organization | None) -> str:
+    url = organization_url(organization, "") if organization else platform_url("")
+    return url.rstrip("/")
+
+
+def _on_origin(value: str, request: HttpRequest | None, canonical: str) -> str:
+    """A link allauth built from the request (activate_url, password_reset_url, signup_url…)
+    moved to the canonical origin; any other value unchanged."""
+    if request is None:
+        return value
+    origin = f"{request.scheme}://{request.get_host()}"
+    if value == origin or value.startswith(origin + "/"):
+        return canonical + value[len(origin) :]
+    return value

@@ -3,11 +3,13 @@ first owner of a new organization. Connected in AccountsConfig.ready()."""
 
 from typing import Any
 
+from allauth.mfa.signals import authenticator_removed
 from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from shared_apps.tenants.directory import directory_forget_member, directory_record_member
 from shared_apps.tenants.signals import organization_schema_ready
+from tenant_apps.accounts.middleware import mfa_pass_forget
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import owner_set_up
 
@@ -65,9 +67,15 @@ def _set_up_owner(
         owner_set_up(email=owner_email, password=owner_password)
 
 
+def _forget_mfa_pass(sender: type, request: Any, **_: Any) -> None:
+    if request is not None:
+        mfa_pass_forget(request)
+
+
 def connect() -> None:
     pre_save.connect(_remember_previous_email, sender=User, dispatch_uid="directory-pre")
     post_save.connect(_update_directory, sender=User, dispatch_uid="directory-post")
     post_save.connect(_vouch_for_new_staff, sender=User, dispatch_uid="staff-address")
     post_delete.connect(_forget_deleted, sender=User, dispatch_uid="directory-delete")
     organization_schema_ready.connect(_set_up_owner, dispatch_uid="accounts-owner")
+    authenticator_removed.connect(_forget_mfa_pass, dispatch_uid="accounts-mfa-pass")

@@ -254,6 +254,20 @@ def test_impersonation_ticket_is_refused_at_another_organization(
     assert not AuditEvent.objects.filter(action="impersonation.enter").exists()
 
 
+def test_support_session_ends_where_two_factor_is_required(staff_client, client_for, acme):
+    services.organization_update_policy(organization=acme, require_mfa=True, open_signup=False)
+    with schema_context(acme.schema_name):
+        member = get_user_model().objects.get(email="owner@acme.test")  # has no authenticator
+    link = staff_client.post(f"/platform/organizations/acme/impersonate/{member.pk}/")["Location"]
+    support = client_for(acme)
+    support.get(link.removeprefix("http://acme.localhost"))
+
+    ended = support.post("/impersonate/end/")
+    assert ended["Location"] == "http://localhost/platform/organizations/acme/"
+    assert AuditEvent.objects.filter(organization=acme, action="impersonation.end").exists()
+    assert support.get("/")["Location"].startswith("/accounts/login/")  # signed out
+
+
 def test_impersonation_ends_by_itself_after_the_time_limit(
     staff_client, client_for, acme, settings
 ):
