@@ -79,12 +79,13 @@ class Browser:
         return open_bell_socket(self.port, self.host, self.session)
 
 
-def open_bell_socket(port: int, host: str, session: str | None = None):
-    """Connect to 127.0.0.1 with `host` in the Host header (via the URI's host)."""
+def open_bell_socket(port: int, host: str, session: str | None = None, origin: str = ""):
+    """Connect to 127.0.0.1 with `host` in the Host header (via the URI's host), from a
+    page at `origin` (by default `host`'s own, as the bell's page is)."""
     return ws_connect(
         f"ws://{host}/ws/notifications/",
         sock=socket.create_connection(("127.0.0.1", port)),
-        origin=f"http://{host}",  # as the page that opens it
+        origin=origin or f"http://{host}",
         additional_headers={"Cookie": f"sessionid={session}"} if session else None,
         open_timeout=10,
     )
@@ -132,6 +133,16 @@ def test_live_bell_over_real_sockets_with_a_worker_and_a_restart(live_database):
         ]:
             with pytest.raises(InvalidStatus):
                 open_bell_socket(port, host, session)
+        # Alice's own session, but opened by a page at Globex (or with no Origin at all).
+        for origin in (f"http://globex.localhost:{port}", None):
+            with pytest.raises(InvalidStatus):
+                ws_connect(
+                    f"ws://acme.localhost:{port}/ws/notifications/",
+                    sock=socket.create_connection(("127.0.0.1", port)),
+                    origin=origin,
+                    additional_headers={"Cookie": f"sessionid={alice.session}"},
+                    open_timeout=10,
+                )
 
         with alice.bell_socket() as alice_socket, bob.bell_socket() as bob_socket:
             assert bell(alice_socket.recv(timeout=10)) == (0, "")
