@@ -7,12 +7,15 @@ schema name, so a view, a Celery task or a consumer can only ever address one
 organization's sockets:
 
 * `organization_group(schema)` – every signed-in socket of that organization;
-* `user_group(schema, user_id)` – the sockets of one member of that organization.
+* `user_group(schema, user_id)` – the sockets of one member of that organization;
+* `session_group(schema, session_key)` – the sockets one session opened (a support
+  session's, closed when it ends without closing the member's own).
 
 `send_to_organization` / `send_to_user` default to the schema the current code runs in
 (a request, a Celery task run by tenant-schemas-celery, a `schema_context`).
 """
 
+import hashlib
 import re
 from typing import Any
 
@@ -48,6 +51,14 @@ def user_group(schema: str, user_id: int) -> str:
     return f"org.{_checked_schema(schema)}.user.{user_id}"
 
 
+def session_group(schema: str, session_key: str) -> str:
+    """The group of the sockets one session opened (named by a digest, not the key)."""
+    if not session_key:
+        raise ValueError("session_group needs a session key")
+    digest = hashlib.sha256(session_key.encode()).hexdigest()[:32]
+    return f"org.{_checked_schema(schema)}.session.{digest}"
+
+
 def current_schema() -> str:
     """The schema of the organization the calling code runs for (NoOrganizationSelected if none)."""
     return _checked_schema(connection.schema_name)
@@ -62,6 +73,13 @@ def send_to_organization(*, message: dict[str, Any], schema: str | None = None) 
 def send_to_user(*, user_id: int, message: dict[str, Any], schema: str | None = None) -> None:
     """Deliver `message` to the sockets of one member of the organization."""
     _group_send(user_group(schema or current_schema(), user_id), message)
+
+
+def send_to_session(
+    *, session_key: str, message: dict[str, Any], schema: str | None = None
+) -> None:
+    """Deliver `message` to the sockets one session of the organization opened."""
+    _group_send(session_group(schema or current_schema(), session_key), message)
 
 
 def _group_send(group: str, message: dict[str, Any]) -> None:

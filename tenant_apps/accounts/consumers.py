@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from shared_apps.tenants.channels import session_group
 from shared_apps.tenants.consumers import TenantConsumer
 from shared_apps.tenants.websocket import CLOSE_SIGN_IN_REQUIRED, CLOSE_TWO_FACTOR_REQUIRED
 from tenant_apps.accounts.impersonation import impersonation_ends_at
@@ -17,7 +18,8 @@ class MemberConsumer(TenantConsumer):
     * 4428 when the organization requires two-factor and the member has none yet
       (RequireMFAMiddleware sends such a member to set one up);
     * 4401 for a support (impersonation) session past its end, and at its end for a
-      socket opened during one (ImpersonationMiddleware signs such a session out).
+      socket opened during one (ImpersonationMiddleware signs such a session out), or
+      when staff end it (the session's own group gets `member.signed_out`).
     """
 
     def refusal(self, user: Any) -> int | None:
@@ -32,9 +34,17 @@ class MemberConsumer(TenantConsumer):
             return CLOSE_SIGN_IN_REQUIRED
         return None
 
+    def allowed_groups(self) -> frozenset[str]:
+        own = super().allowed_groups()
+        key = self.scope["session"].session_key
+        return own | {session_group(self.tenant.schema_name, key)} if key else own
+
     async def on_connected(self) -> None:
         ends_at = await self.in_tenant(impersonation_ends_at, self.scope["session"])
         if ends_at is not None:
+            await self.join(
+                session_group(self.tenant.schema_name, self.scope["session"].session_key)
+            )
             delay = (ends_at - timezone.now()).total_seconds()
             self._impersonation_timer = asyncio.create_task(self._close_after(delay))
 

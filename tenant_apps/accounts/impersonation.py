@@ -8,11 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from shared_apps.tenants.channels import send_to_session
 from shared_apps.tenants.impersonation import (
     impersonation_ended,
     impersonation_entered,
@@ -81,6 +83,14 @@ def _end(request: HttpRequest, *, reason: str) -> None:
         reason=reason,
         ip_address=request.META.get("REMOTE_ADDR"),
     )
+    # The sockets this session opened close too (the member's own sockets stay open).
+    key, schema = request.session.session_key, request.tenant.schema_name
+    if key:
+        transaction.on_commit(
+            lambda: send_to_session(
+                session_key=key, message={"type": "member.signed_out"}, schema=schema
+            )
+        )
     logout(request)
 
 

@@ -161,3 +161,64 @@ def test_a_support_sessions_socket_closes_when_the_session_ends(acme, committed)
     still_open, closed = run(scenario)
     assert still_open
     assert closed == {"type": "websocket.close", "code": CLOSE_SIGN_IN_REQUIRED}
+
+
+def test_ending_a_support_session_closes_its_sockets_and_not_the_members(acme, committed):
+    from channels.layers import get_channel_layer
+
+    from shared_apps.tenants.channels import session_group
+
+    support = committed_session(
+        committed, acme, owner_email("acme"), **impersonation(timedelta(minutes=10))
+    )
+    own = committed_session(committed, acme, owner_email("acme"))
+    layer = get_channel_layer()
+
+    async def scenario():
+        support_socket, own_socket = (
+            socket("acme.localhost", support),
+            socket("acme.localhost", own),
+        )
+        assert (await support_socket.connect(timeout=TIMEOUT))[0]
+        assert (await own_socket.connect(timeout=TIMEOUT))[0]
+        await support_socket.receive_from(timeout=TIMEOUT)  # the bells
+        await own_socket.receive_from(timeout=TIMEOUT)
+        # What impersonation_end sends after its commit (see the view test below).
+        await layer.group_send(session_group("org_acme", support), {"type": "member.signed_out"})
+        closed = await support_socket.receive_output(timeout=TIMEOUT)
+        own_still_open = await own_socket.receive_nothing(timeout=0.5)
+        await support_socket.disconnect()
+        await own_socket.disconnect()
+        return closed, own_still_open
+
+    closed, own_still_open = run(scenario)
+    assert closed == {"type": "websocket.close", "code": CLOSE_SIGN_IN_REQUIRED}
+    assert own_still_open
+
+
+def test_end_support_session_signs_that_session_out_of_its_sockets(
+    acme, client_for, django_capture_on_commit_callbacks
+):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+    from django_tenants.utils import schema_context
+
+    from shared_apps.tenants.channels import session_group
+
+    support = client_for(acme)
+    with schema_context(acme.schema_name):  # the session lives in Acme's schema
+        support.force_login(get_user_model().objects.get(email=owner_email("acme")))
+        session = support.session
+        session.update(impersonation(timedelta(minutes=10)))
+        session.save()
+    group = session_group("org_acme", session.session_key)
+    layer = get_channel_layer()
+    listener = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group, listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert support.post("/impersonate/end/").status_code == 302
+        received = async_to_sync(layer.receive)(listener)
+    finally:
+        async_to_sync(layer.group_discard)(group, listener)
+    assert received == {"type": "member.signed_out"}
