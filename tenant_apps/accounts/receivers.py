@@ -7,9 +7,9 @@ from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from shared_apps.tenants.directory import directory_forget_member, directory_record_member
-from shared_apps.tenants.signals import organization_schema_ready
+from shared_apps.tenants.signals import organization_schema_ready, owner_invitation_requested
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.services import owner_set_up
+from tenant_apps.accounts.services import owner_invite, owner_set_up
 
 _DIRECTORY_FIELDS = {"email", "is_active"}
 
@@ -65,9 +65,14 @@ def _set_up_owner(
         owner_set_up(email=owner_email, password=owner_password)
 
 
+def _invite_owner(sender: type, owner_email: str, **_: Any) -> None:
+    owner_invite(email=owner_email)
+
+
 def connect() -> None:
     pre_save.connect(_remember_previous_email, sender=User, dispatch_uid="directory-pre")
     post_save.connect(_update_directory, sender=User, dispatch_uid="directory-post")
     post_save.connect(_vouch_for_new_staff, sender=User, dispatch_uid="staff-address")
     post_delete.connect(_forget_deleted, sender=User, dispatch_uid="directory-delete")
     organization_schema_ready.connect(_set_up_owner, dispatch_uid="accounts-owner")
+    owner_invitation_requested.connect(_invite_owner, dispatch_uid="accounts-owner-invite")
