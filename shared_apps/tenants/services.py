@@ -71,12 +71,14 @@ def organization_create(
     return organization
 
 
-def organization_register(*, name: str, slug: str) -> Organization:
-    """The organization's row and subdomain, in status `provisioning` (no schema yet)."""
+def organization_register(*, name: object, slug: object, plan: object = None) -> Organization:
+    """The organization's row and subdomain, in status `provisioning` (no schema yet), on
+    `plan` or the default one."""
     slug = slug_clean(slug)
     schema_name = schema_name_for_slug(slug)
     organization = Organization(
         name=name_clean(name),
+        plan=plan_clean(plan),
         slug=slug,
         schema_name=schema_name,
         status=Organization.Status.PROVISIONING,
@@ -170,10 +172,11 @@ def organization_request(
         name=name, slug=slug, owner_email=owner_email, plan=plan
     )
     with transaction.atomic():
-        organization = organization_register(name=request.name, slug=request.slug)
-        organization.plan = request.plan
+        organization = organization_register(
+            name=request.name, slug=request.slug, plan=request.plan
+        )
         organization.pending_owner_email = request.owner_email
-        organization.save(update_fields=["plan", "pending_owner_email"])
+        organization.save(update_fields=["pending_owner_email"])
         audit_record(
             actor=actor, action="organization.create", organization=organization,
             owner_email=request.owner_email, plan=request.plan,
