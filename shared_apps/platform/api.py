@@ -20,6 +20,7 @@ from shared_apps.tenants import exports, services
 from shared_apps.tenants.api_tokens import api_token_authenticate
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.models import Organization
+from shared_apps.tenants.selectors import owner_invitation_expires_at
 from shared_apps.tenants.tasks import export_organization
 from shared_apps.tenants.validation import organization_filter_validate
 
@@ -86,7 +87,7 @@ def _as_json(organization: Organization) -> dict[str, Any]:
 def _pending_owner(organization: Organization) -> dict[str, Any] | None:
     if not organization.pending_owner_email:
         return None
-    expires_at = services.owner_invitation_expires_at(organization)
+    expires_at = owner_invitation_expires_at(organization)
     return {
         "email": organization.pending_owner_email,
         "invited_at": organization.owner_invited_at and organization.owner_invited_at.isoformat(),

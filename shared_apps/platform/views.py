@@ -27,6 +27,7 @@ from shared_apps.tenants import api_tokens, exports, services
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.impersonation import impersonation_ticket
 from shared_apps.tenants.models import Domain, Organization, OrganizationExport, PlatformAPIToken
+from shared_apps.tenants.selectors import owner_invitation_expires_at
 from shared_apps.tenants.tasks import export_organization
 from shared_apps.tenants.urls import organization_url
 from shared_apps.tenants.validation import default_plan
@@ -113,7 +114,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if organization.status == Organization.Status.ACTIVE
         else []
     )
-    expires_at = services.owner_invitation_expires_at(organization)
+    expires_at = owner_invitation_expires_at(organization)
     context = {
         "organization": organization,
         "stats": selectors.schema_stats([organization.schema_name]).get(organization.schema_name),

@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -268,12 +268,6 @@ def organization_owner_joined(*, organization: Organization) -> None:
     Organization.objects.filter(pk=organization.pk).update(
         pending_owner_email="", owner_invited_at=None
     )
-
-
-def owner_invitation_expires_at(organization: Organization) -> datetime | None:
-    if organization.owner_invited_at is None:
-        return None
-    return organization.owner_invited_at + timedelta(days=settings.INVITATION_LIFETIME_DAYS)
 
 
 def _schema_from_pool_or_template(schema_name: str, snapshot: Snapshot) -> None:
