@@ -203,16 +203,22 @@ def organization_provision_attempt(*, organization: Organization) -> bool:
     except Exception as error:
         logger.exception("provisioning %s failed", organization.slug)
         status = Organization.objects.filter(pk=organization.pk).values_list("status", flat=True)
-        if status.first() != Organization.Status.PROVISIONING:
-            # It committed (the failure came after): the schema is in use, never drop it.
-            return True
-        _drop_schema(organization.schema_name)
-        reason = f"{type(error).__name__}: {error}"
-        Organization.objects.filter(pk=organization.pk).update(provisioning_error=reason)
-        provisioning_report(organization.pk, step="Failed", status="failed", error=reason)
-        return False
+        if status.first() == Organization.Status.PROVISIONING:
+            _drop_schema(organization.schema_name)
+            return _record_failure(organization, error)
+        # It had committed (the failure came after): the schema is in use, never drop it.
     provisioning_report(organization.pk, step="Ready", status=Organization.Status.ACTIVE)
     return True
+
+
+def _record_failure(organization: Organization, error: Exception) -> bool:
+    """Keep the reason for the console and tell the page following the progress."""
+    from shared_apps.tenants.progress import provisioning_report
+
+    reason = f"{type(error).__name__}: {error}"
+    Organization.objects.filter(pk=organization.pk).update(provisioning_error=reason)
+    provisioning_report(organization.pk, step="Failed", status="failed", error=reason)
+    return False
 
 
 def organization_provision_retry(*, organization: Organization, actor: Actor) -> Organization:

@@ -105,13 +105,17 @@ def test_replay_and_discard_from_the_command_line_are_audited_once(failed_at_acm
     failed_at_acme.queue = QUEUE
     failed_at_acme.save(update_fields=["queue"])
     run("replay", str(failed_at_acme.pk))
-    replay = AuditEvent.objects.get(action="failed_task.replay")
+    replay = AuditEvent.objects.get(
+        action="failed_task.replay", detail__task_id=failed_at_acme.task_id
+    )
     assert replay.actor.startswith("cli:")
     assert replay.detail["task_id"] == failed_at_acme.task_id
     assert replay.detail["schema"] == "org_acme"
 
     run("discard", str(failed_at_acme.pk))
-    discard = AuditEvent.objects.get(action="failed_task.discard")
+    discard = AuditEvent.objects.get(
+        action="failed_task.discard", detail__task_id=failed_at_acme.task_id
+    )
     assert discard.actor.startswith("cli:") and discard.detail["task"] == "tests.always_fails"
 
 
@@ -121,4 +125,6 @@ def test_a_refused_replay_is_not_audited(failed_at_acme, acme):
     services.organization_delete(organization=acme, force=True)
     with pytest.raises(CommandError):
         run("replay", str(failed_at_acme.pk))
-    assert not AuditEvent.objects.filter(action="failed_task.replay").exists()
+    assert not AuditEvent.objects.filter(
+        action="failed_task.replay", detail__task_id=failed_at_acme.task_id
+    ).exists()

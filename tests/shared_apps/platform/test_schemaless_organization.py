@@ -130,3 +130,19 @@ def test_a_task_whose_schema_is_missing_is_skipped_with_a_log_line(acme, caplog)
         result = current_schema.apply(headers={"_schema_name": "org_acme"})
     assert result.state == states.IGNORED
     assert "organization org_acme is active but its schema is missing" in caplog.text
+
+
+def test_a_failure_after_provisioning_committed_never_drops_the_schema(monkeypatch):
+    from shared_apps.tenants import services
+
+    real = services.organization_provision
+
+    def then_fails(**kwargs):
+        real(**kwargs)
+        raise ConnectionRefusedError("anything after the commit")
+
+    monkeypatch.setattr(services, "organization_provision", then_fails)
+    organization = services.organization_register(name="Late", slug="late-failure")
+    assert services.organization_provision_attempt(organization=organization)
+    organization.refresh_from_db()
+    assert organization.status == "active" and schema_exists("org_late_failure")
