@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
+from hypothesis import settings as hypothesis_settings
 
 from shared_apps.tenants import services
 from shared_apps.tenants.hosts import PlatformAllowedHosts
@@ -22,6 +23,12 @@ from shared_apps.tenants.resolver import clear_local_routing_cache, start_invali
 
 # S3-compatible server fixtures (s3_endpoint, s3_bucket) for the storage tests.
 pytest_plugins = ["tests.plugins.s3"]
+
+# Property-based tests (hypothesis): "ci", the default, is derandomized (the same cases
+# every run) and short; `--hypothesis-profile=thorough` runs 3000 per test, random.
+hypothesis_settings.register_profile("ci", derandomize=True, max_examples=400, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=3000, deadline=None)
+hypothesis_settings.load_profile("ci")
 
 PASSWORD = "correct horse battery staple"
 TEST_ORGANIZATIONS = {"acme": "Acme Corp", "globex": "Globex"}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from shared_apps.failed_tasks.models import FailedTask
+from shared_apps.tenants.audit import Actor, audit_record
 from shared_apps.tenants.models import Organization
 from shared_apps.tenants.task_base import CORRELATION_HEADER, SCHEMA_HEADER, USER_HEADER
 
@@ -65,9 +66,18 @@ def failed_task_already_recorded(*, task_id: str) -> bool:
         return FailedTask.objects.filter(task_id=task_id).exists()
 
 
-def failed_task_replay(*, failed_task: FailedTask, force: bool = False) -> str:
+def _audit(*, actor: Actor, action: str, failed_task: FailedTask, **detail: Any) -> None:
+    audit_record(
+        actor=actor, action=f"failed_task.{action}", organization=None,
+        task=failed_task.task_name, task_id=failed_task.task_id,
+        schema=failed_task.schema_name, **detail,
+    )  # fmt: skip
+
+
+def failed_task_replay(*, failed_task: FailedTask, actor: Actor, force: bool = False) -> str:
     """Queue the task again, in its organization's schema, with its arguments; return the new
     task id. Refused when already replayed (unless `force`) or when the organization is gone.
+    Audited (console and CLI alike).
     """
     from celery import current_app
 
@@ -112,12 +122,15 @@ def failed_task_replay(*, failed_task: FailedTask, force: bool = False) -> str:
         failed_task.replayed_at = timezone.now()
         failed_task.replayed_as = new_id
         failed_task.save(update_fields=["replayed_at", "replayed_as"])
+        _audit(actor=actor, action="replay", failed_task=failed_task, replayed_as=new_id)
     logger.info(
         "Replayed failed task %s (%s) as %s.", failed_task.pk, failed_task.task_name, new_id
     )
     return new_id
 
 
-def failed_task_discard(*, failed_task: FailedTask) -> None:
-    failed_task.delete()
+def failed_task_discard(*, failed_task: FailedTask, actor: Actor) -> None:
+    with transaction.atomic():
+        _audit(actor=actor, action="discard", failed_task=failed_task)
+        failed_task.delete()
     logger.info("Discarded failed task %s (%s).", failed_task.pk, failed_task.task_name)

@@ -20,7 +20,9 @@ from shared_apps.tenants import exports, services
 from shared_apps.tenants.api_tokens import api_token_authenticate
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.models import Organization
+from shared_apps.tenants.selectors import owner_invitation_expires_at
 from shared_apps.tenants.tasks import export_organization
+from shared_apps.tenants.validation import organization_filter_validate
 
 
 def _error(status: int, message: str, **extra: Any) -> JsonResponse:
@@ -59,7 +61,9 @@ def token_required(view: Callable) -> Callable:
 
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
-        data = json.loads(request.body or b"{}")
+        data = json.loads(request.body.decode("utf-8") if request.body else "{}")
+    except UnicodeDecodeError:
+        raise ValidationError("The body is not UTF-8 encoded JSON.") from None
     except json.JSONDecodeError:
         raise ValidationError("The body is not valid JSON.") from None
     if not isinstance(data, dict):
@@ -75,7 +79,19 @@ def _as_json(organization: Organization) -> dict[str, Any]:
         "plan": organization.plan,
         "domains": sorted(d.domain for d in organization.domains.all()),
         "provisioning_error": organization.provisioning_error or None,
+        "pending_owner": _pending_owner(organization),
         "created_at": organization.created_at.isoformat(),
+    }
+
+
+def _pending_owner(organization: Organization) -> dict[str, Any] | None:
+    if not organization.pending_owner_email:
+        return None
+    expires_at = owner_invitation_expires_at(organization)
+    return {
+        "email": organization.pending_owner_email,
+        "invited_at": organization.owner_invited_at and organization.owner_invited_at.isoformat(),
+        "expires_at": expires_at and expires_at.isoformat(),
     }
 
 
@@ -88,17 +104,18 @@ def _get(slug: str) -> Organization | None:
 def organizations(request: HttpRequest) -> JsonResponse:
     if request.method == "POST":
         data = _body(request)
-        missing = [key for key in ("name", "slug", "owner_email") if not data.get(key)]
-        if missing:
-            raise ValidationError({key: ["This field is required."] for key in missing})
         organization = services.organization_request(
-            name=str(data["name"]), slug=str(data["slug"]), owner_email=str(data["owner_email"]),
-            plan=str(data.get("plan") or "free"), actor=request.actor,
+            name=data.get("name", ""), slug=data.get("slug", ""),
+            owner_email=data.get("owner_email", ""), plan=data.get("plan"), actor=request.actor,
         )  # fmt: skip
         return JsonResponse(_as_json(organization), status=202)
-    page = selectors.organizations_for_console(
+    filters = organization_filter_validate(
         query=request.GET.get("q", ""), status=request.GET.get("status", ""),
-        plan=request.GET.get("plan", ""), page=request.GET.get("page", 1),
+        plan=request.GET.get("plan", ""),
+    )  # fmt: skip
+    page = selectors.organizations_for_console(
+        query=filters.query, status=filters.status, plan=filters.plan,
+        page=request.GET.get("page", 1),
     )  # fmt: skip
     return JsonResponse(
         {
@@ -149,10 +166,18 @@ def organization_action(request: HttpRequest, slug: str, action: str) -> JsonRes
     found = _get(slug)
     if found is None:
         return _error(404, f"No organization with slug “{slug}”.")
+    if action == "owner-invitation":
+        data = _body(request)
+        invited = services.organization_owner_invite(
+            organization=found, email=data.get("email"), actor=request.actor
+        )
+        return JsonResponse(_as_json(invited))
     if action == "export":
         export = exports.export_request(organization=found, actor=request.actor)
         transaction.on_commit(lambda: export_organization.delay(export.pk))
         return JsonResponse({"export": export.pk, "status": export.status}, status=202)
     if action not in _ACTIONS:
-        return _error(404, f"Unknown action “{action}”.", actions=[*_ACTIONS, "export"])
+        return _error(
+            404, f"Unknown action “{action}”.", actions=[*_ACTIONS, "export", "owner-invitation"]
+        )
     return JsonResponse(_as_json(_ACTIONS[action](organization=found, actor=request.actor)))

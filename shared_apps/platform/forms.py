@@ -1,5 +1,7 @@
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 
 from shared_apps.tenants.models import Organization
 
@@ -9,10 +11,28 @@ def _plans() -> list[tuple[str, str]]:
 
 
 class NewOrganizationForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    slug = forms.CharField(max_length=40, help_text="Becomes <slug>.<platform domain>.")
-    owner_email = forms.EmailField(label="Owner's email")
-    plan = forms.ChoiceField(choices=_plans)
+    """Only renders the fields and shows the service's refusals (organization_request
+    validates, as it does for the API and sign-up)."""
+
+    name = forms.CharField(required=False, strip=False, max_length=200)
+    slug = forms.CharField(
+        required=False, strip=False, max_length=40, help_text="Becomes <slug>.<platform domain>."
+    )
+    owner_email = forms.CharField(
+        required=False, strip=False, label="Owner's email", widget=forms.EmailInput
+    )
+    plan = forms.CharField(required=False, strip=False, widget=forms.Select(choices=[]))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].widget.choices = _plans()
+
+    def show_refusal(self, error: ValidationError) -> None:
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        for field, problems in error.message_dict.items():
+            for problem in problems:
+                self.add_error(field if field in self.fields else None, problem)
 
 
 class FilterForm(forms.Form):

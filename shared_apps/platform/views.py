@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shared_apps.failed_tasks.models import FailedTask
@@ -23,11 +24,13 @@ from shared_apps.platform.forms import (
     PlanForm,
 )
 from shared_apps.tenants import api_tokens, exports, services
-from shared_apps.tenants.audit import Actor, audit_record
+from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.impersonation import impersonation_ticket
 from shared_apps.tenants.models import Domain, Organization, OrganizationExport, PlatformAPIToken
+from shared_apps.tenants.selectors import owner_invitation_expires_at
 from shared_apps.tenants.tasks import export_organization
 from shared_apps.tenants.urls import organization_url
+from shared_apps.tenants.validation import default_plan
 from shared_apps.tenants.validators import normalize_slug, validate_slug
 
 
@@ -88,18 +91,16 @@ def slug_check(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required
 def organization_new(request: HttpRequest) -> HttpResponse:
-    form = NewOrganizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = NewOrganizationForm(request.POST or None, initial={"plan": default_plan()})
+    if request.method == "POST":
         try:
             organization = services.organization_request(
-                **form.cleaned_data, actor=Actor.from_request(request)
+                **{field: request.POST.get(field, "") for field in form.fields},
+                actor=Actor.from_request(request),
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            form.show_refusal(error)
         else:
-            request.session[f"owner-email:{organization.pk}"] = form.cleaned_data["owner_email"]
             return redirect("platform:organization", slug=organization.slug)
     return render(request, "platform/organization_new.html", {"form": form})
 
@@ -113,6 +114,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if organization.status == Organization.Status.ACTIVE
         else []
     )
+    expires_at = owner_invitation_expires_at(organization)
     context = {
         "organization": organization,
         "stats": selectors.schema_stats([organization.schema_name]).get(organization.schema_name),
@@ -121,6 +123,8 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "events": selectors.audit_events(organization=organization),
         "plan_form": PlanForm(initial={"plan": organization.plan}),
         "organization_url": organization_url(organization),
+        "owner_invitation_expires_at": expires_at,
+        "owner_invitation_expired": expires_at is not None and expires_at <= timezone.now(),
     }
     return render(request, "platform/organization_detail.html", context)
 
@@ -206,11 +210,24 @@ def organization_retry(request: HttpRequest, slug: str) -> HttpResponse:
     return _then_organization_page(
         request, slug,
         lambda: services.organization_provision_retry(
-            organization=organization,
-            owner_email=request.session.get(f"owner-email:{organization.pk}"),
-            actor=Actor.from_request(request),
+            organization=organization, actor=Actor.from_request(request)
         ),
         "Provisioning queued again.",
+    )  # fmt: skip
+
+
+@require_POST
+@staff_required
+def owner_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    """Resend the pending owner's invitation, or (with `email`) invite someone else."""
+    organization = _organization(slug)
+    return _then_organization_page(
+        request, slug,
+        lambda: services.organization_owner_invite(
+            organization=organization, email=request.POST.get("email"),
+            actor=Actor.from_request(request),
+        ),
+        "Owner invitation sent.",
     )  # fmt: skip
 
 
@@ -363,19 +380,14 @@ def failed_task_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     try:
         if action == "replay":
             new_id = failed_task_replay(
-                failed_task=failed_task, force=request.POST.get("force") == "on"
+                failed_task=failed_task, actor=actor, force=request.POST.get("force") == "on"
             )
             messages.success(request, f"Queued again as {new_id}.")
         elif action == "discard":
-            failed_task_discard(failed_task=failed_task)
+            failed_task_discard(failed_task=failed_task, actor=actor)
             messages.success(request, f"Discarded {failed_task.task_name} [{failed_task.task_id}].")
         else:
             raise Http404("No such action.")
     except ValidationError as error:
         _flash(request, error)
-    else:
-        audit_record(
-            actor=actor, action=f"failed_task.{action}", organization=None,
-            task=failed_task.task_name, task_id=failed_task.task_id, schema=failed_task.schema_name,
-        )  # fmt: skip
     return redirect("platform:failed-tasks")

@@ -58,7 +58,7 @@ def workspace_signup(request: HttpRequest) -> HttpResponse:
         try:
             organization = organization_request(
                 name=form.cleaned_data["name"], slug=form.cleaned_data["slug"],
-                owner_email=email, plan=settings.PLATFORM_PLANS[0], actor=actor,
+                owner_email=email, actor=actor,
             )  # fmt: skip
         except ValidationError as error:
             for field, problems in error.message_dict.items():

@@ -44,6 +44,8 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
             connection.set_schema_to_public()
         else:
             organization = resolution.organization()
+            if resolution.schema_missing:
+                return pages.schema_missing(request, organization, port)
             gate = pages.status_gate(request, organization, port)
             if gate is not None:
                 return gate

@@ -35,6 +35,19 @@ class Organization(TenantMixin):
         help_text="Why the last provisioning attempt failed (empty once active).",
     )
 
+    # The first owner while they have not joined: kept here (not in anyone's session) so a
+    # retry, the console, the CLI and the API can all (re)send their invitation. Cleared
+    # when an owner accepts. An email address, not a reference into the tenant's tables.
+    pending_owner_email = models.EmailField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The invited first owner, until they join (empty once they have).",
+    )
+    owner_invited_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the pending owner's invitation was last sent."
+    )
+
     # Organization-wide sign-in policy, read from the routing cache on every request.
     require_mfa = models.BooleanField(
         default=False,

@@ -35,6 +35,12 @@ def unknown_organization(request: HttpRequest, hostname: str, port: str) -> Http
     return _page(request, "errors/unknown_organization.html", 404, port, hostname=hostname)
 
 
+def schema_missing(request: HttpRequest, organization: Organization, port: str) -> HttpResponse:
+    """Its schema is gone (dropped behind the platform's back, a failed restore…): refused,
+    whatever its status says, so no query can fall through to the public schema."""
+    return _page(request, "errors/unavailable.html", 503, port, organization=organization)
+
+
 def status_gate(request: HttpRequest, organization: Organization, port: str) -> HttpResponse | None:
     """The page for an organization that isn't open for work, or None when it is."""
     status = organization.status

@@ -34,6 +34,10 @@ class Resolution:
     kind: str  # "public" | "organization" | "unknown"
     hostname: str
     organization_fields: tuple[tuple[str, Any], ...] = ()
+    # Checked in the catalog when the entry is filled (not per request): an organization
+    # whose schema is gone is refused, never served from public's tables (PostgreSQL skips
+    # a missing schema in search_path). See docs/security.md, "Lifecycle".
+    schema_exists: bool = True
 
     @property
     def is_public(self) -> bool:
@@ -42,6 +46,10 @@ class Resolution:
     @property
     def is_unknown(self) -> bool:
         return self.kind == "unknown"
+
+    @property
+    def schema_missing(self) -> bool:
+        return self.kind == "organization" and not self.schema_exists
 
     def organization(self) -> Any:
         """A fresh Organization instance per call, so no request can alter another's."""
@@ -164,7 +172,7 @@ def resolve_hostname(hostname: str) -> Resolution:
 
 
 def _lookup(hostname: str) -> Resolution:
-    from django_tenants.utils import schema_context
+    from django_tenants.utils import schema_context, schema_exists
 
     from shared_apps.tenants.models import Domain
 
@@ -181,7 +189,16 @@ def _lookup(hostname: str) -> Resolution:
         (field.attname, getattr(organization, field.attname))
         for field in organization._meta.concrete_fields
     )
-    return Resolution(kind="organization", hostname=hostname, organization_fields=fields)
+    with schema_context("public"):
+        exists = schema_exists(organization.schema_name)
+    if not exists:
+        logger.error(
+            "organization %s (%s) has no schema %s: its hosts are refused",
+            organization.slug, organization.status, organization.schema_name,
+        )  # fmt: skip
+    return Resolution(
+        kind="organization", hostname=hostname, organization_fields=fields, schema_exists=exists
+    )
 
 
 def invalidate_routing_cache() -> None:

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_exists, tenant_context
 from shared_apps.tenants.audit import Actor, audit_record
 from shared_apps.tenants.locks import MIGRATION_LOCK_KEY
 from shared_apps.tenants.models import Domain, Organization, OrganizationExport
-from shared_apps.tenants.signals import organization_schema_ready
+from shared_apps.tenants.signals import organization_schema_ready, owner_invitation_requested
 from shared_apps.tenants.template import (
     Snapshot,
     TemplateUnsupported,
@@ -21,7 +21,14 @@ from shared_apps.tenants.template import (
     schema_build_from_template,
     template_refresh,
 )
-from shared_apps.tenants.validators import normalize_slug, schema_name_for_slug
+from shared_apps.tenants.validation import (
+    name_clean,
+    organization_request_validate,
+    owner_email_clean,
+    plan_clean,
+    slug_clean,
+)
+from shared_apps.tenants.validators import schema_name_for_slug
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +53,8 @@ def organization_create(
     removed again and the error re-raised: nothing half-made is left behind, and the same
     slug can be tried again.
     """
+    if owner_email is not None:
+        owner_email = owner_email_clean(owner_email)
     organization = organization_register(name=name, slug=slug)
     try:
         organization_provision(
@@ -62,15 +71,14 @@ def organization_create(
     return organization
 
 
-def organization_register(*, name: str, slug: str) -> Organization:
-    """The organization's row and subdomain, in status `provisioning` (no schema yet)."""
-    slug = normalize_slug(slug)
-    try:
-        schema_name = schema_name_for_slug(slug)
-    except ValidationError as error:
-        raise ValidationError({"slug": error.messages}) from None
+def organization_register(*, name: object, slug: object, plan: object = None) -> Organization:
+    """The organization's row and subdomain, in status `provisioning` (no schema yet), on
+    `plan` or the default one."""
+    slug = slug_clean(slug)
+    schema_name = schema_name_for_slug(slug)
     organization = Organization(
-        name=name.strip(),
+        name=name_clean(name),
+        plan=plan_clean(plan),
         slug=slug,
         schema_name=schema_name,
         status=Organization.Status.PROVISIONING,
@@ -106,6 +114,8 @@ def organization_provision(
     The fast path builds the schema from the template in the same transaction as the
     owner and the status change: it all happens, or none of it. The slow path (the
     template unusable, or `fast=False`) replays the migrations, as django-tenants does.
+    Emails (the owner's invitation) leave only after the commit, and a failure to send
+    one is logged, never undoes the organization: the invitation can be resent.
     """
     report("Building the organization's database schema")
     snapshot = _usable_snapshot() if fast else None
@@ -128,9 +138,17 @@ def organization_provision(
             )
             if seed is not None:
                 seed(organization)
+        invited = bool(owner_email and not owner_password)
+        organization.pending_owner_email = owner_email if invited else ""
+        organization.owner_invited_at = timezone.now() if invited else None
         organization.status = Organization.Status.ACTIVE
         organization.provisioning_error = ""
-        organization.save(update_fields=["status", "provisioning_error", "updated_at"])
+        organization.save(
+            update_fields=[
+                "status", "provisioning_error", "pending_owner_email", "owner_invited_at",
+                "updated_at",
+            ]
+        )  # fmt: skip
     logger.info(
         "organization %s provisioned in schema %s (%s path)",
         organization.slug,
@@ -141,52 +159,70 @@ def organization_provision(
 
 
 def organization_request(
-    *, name: str, slug: str, owner_email: str, plan: str, actor: Actor
+    *, name: object, slug: object, owner_email: object, plan: object = None, actor: Actor
 ) -> Organization:
-    """The console's and the API's "new organization": registered now, built by a task.
+    """The console's, the API's and sign-up's "new organization": registered now, built by
+    a task. Without a plan it gets the default one (validation.default_plan).
 
     The page that asked follows the task's progress live (see progress.py).
     """
     from shared_apps.tenants.tasks import provision_organization
 
-    if plan not in settings.PLATFORM_PLANS:
-        raise ValidationError({"plan": f"Choose one of: {', '.join(settings.PLATFORM_PLANS)}."})
+    request = organization_request_validate(
+        name=name, slug=slug, owner_email=owner_email, plan=plan
+    )
     with transaction.atomic():
-        organization = organization_register(name=name, slug=slug)
-        organization.plan = plan
-        organization.save(update_fields=["plan"])
+        organization = organization_register(
+            name=request.name, slug=request.slug, plan=request.plan
+        )
+        organization.pending_owner_email = request.owner_email
+        organization.save(update_fields=["pending_owner_email"])
         audit_record(
             actor=actor, action="organization.create", organization=organization,
-            owner_email=owner_email, plan=plan,
+            owner_email=request.owner_email, plan=request.plan,
         )  # fmt: skip
-        transaction.on_commit(lambda: provision_organization.delay(organization.pk, owner_email))
+        transaction.on_commit(lambda: provision_organization.delay(organization.pk))
     return organization
 
 
-def organization_provision_attempt(*, organization: Organization, owner_email: str | None) -> bool:
+def organization_provision_attempt(*, organization: Organization) -> bool:
     """Run provisioning for a registered organization, recording a failure instead of
-    raising: the schema is removed, the reason kept for the console, and a retry allowed."""
+    raising: the schema is removed, the reason kept for the console, and a retry allowed.
+    The owner invited is the organization's pending owner."""
     from shared_apps.tenants.progress import provisioning_report
 
     def report(step: str) -> None:
         provisioning_report(organization.pk, step=step, status=Organization.Status.PROVISIONING)
 
     try:
-        organization_provision(organization=organization, owner_email=owner_email, report=report)
+        organization_provision(
+            organization=organization,
+            owner_email=organization.pending_owner_email or None,
+            report=report,
+        )
     except Exception as error:
         logger.exception("provisioning %s failed", organization.slug)
-        _drop_schema(organization.schema_name)
-        reason = f"{type(error).__name__}: {error}"
-        Organization.objects.filter(pk=organization.pk).update(provisioning_error=reason)
-        provisioning_report(organization.pk, step="Failed", status="failed", error=reason)
-        return False
+        status = Organization.objects.filter(pk=organization.pk).values_list("status", flat=True)
+        if status.first() == Organization.Status.PROVISIONING:
+            _drop_schema(organization.schema_name)
+            return _record_failure(organization, error)
+        # It had committed (the failure came after): the schema is in use, never drop it.
     provisioning_report(organization.pk, step="Ready", status=Organization.Status.ACTIVE)
     return True
 
 
-def organization_provision_retry(
-    *, organization: Organization, owner_email: str | None, actor: Actor
-) -> Organization:
+def _record_failure(organization: Organization, error: Exception) -> bool:
+    """Keep the reason for the console and tell the page following the progress."""
+    from shared_apps.tenants.progress import provisioning_report
+
+    reason = f"{type(error).__name__}: {error}"
+    Organization.objects.filter(pk=organization.pk).update(provisioning_error=reason)
+    provisioning_report(organization.pk, step="Failed", status="failed", error=reason)
+    return False
+
+
+def organization_provision_retry(*, organization: Organization, actor: Actor) -> Organization:
+    """Queue provisioning again; the pending owner kept on the organization is invited."""
     from shared_apps.tenants.tasks import provision_organization
 
     if organization.status != Organization.Status.PROVISIONING:
@@ -195,8 +231,49 @@ def organization_provision_retry(
         organization.provisioning_error = ""
         organization.save(update_fields=["provisioning_error", "updated_at"])
         audit_record(actor=actor, action="organization.provision_retry", organization=organization)
-        transaction.on_commit(lambda: provision_organization.delay(organization.pk, owner_email))
+        transaction.on_commit(lambda: provision_organization.delay(organization.pk))
     return organization
+
+
+def organization_owner_invite(
+    *, organization: Organization, actor: Actor, email: object = None
+) -> Organization:
+    """(Re)send the first owner's invitation: a fresh link to the pending owner, or to
+    `email` instead (which replaces them). Earlier owner invitations stop working.
+
+    The invitation itself is made inside the schema by the receivers of
+    `owner_invitation_requested` (the accounts app); the email leaves after the commit.
+    """
+    if organization.status != Organization.Status.ACTIVE:
+        raise ValidationError("Only an active organization's owner can be invited.")
+    if email is None or email == "":
+        if not organization.pending_owner_email:
+            raise ValidationError(
+                {"owner_email": "This organization has no pending owner; give an address."}
+            )
+        email = organization.pending_owner_email
+    email = owner_email_clean(email)
+    with transaction.atomic():
+        previous = organization.pending_owner_email
+        with tenant_context(organization):
+            owner_invitation_requested.send(
+                sender=Organization, organization=organization, owner_email=email
+            )
+        organization.pending_owner_email = email
+        organization.owner_invited_at = timezone.now()
+        organization.save(update_fields=["pending_owner_email", "owner_invited_at", "updated_at"])
+        audit_record(
+            actor=actor, action="organization.owner_invite", organization=organization,
+            owner_email=email, previous=previous,
+        )  # fmt: skip
+    return organization
+
+
+def organization_owner_joined(*, organization: Organization) -> None:
+    """An owner accepted an invitation: nobody is pending any more (accounts calls this)."""
+    Organization.objects.filter(pk=organization.pk).update(
+        pending_owner_email="", owner_invited_at=None
+    )
 
 
 def _schema_from_pool_or_template(schema_name: str, snapshot: Snapshot) -> None:
@@ -210,7 +287,8 @@ def _schema_from_pool_or_template(schema_name: str, snapshot: Snapshot) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f'ALTER SCHEMA "{pooled}" RENAME TO "{schema_name}"')
     if settings.SCHEMA_POOL_SIZE > 0:
-        transaction.on_commit(refill_schema_pool.delay)
+        # Robust: a broker hiccup after the commit must not look like a failed provisioning.
+        transaction.on_commit(refill_schema_pool.delay, robust=True)
 
 
 def _usable_snapshot() -> Snapshot | None:
@@ -279,10 +357,8 @@ def organization_restore(*, organization: Organization, actor: Actor) -> Organiz
     )
 
 
-def organization_rename(*, organization: Organization, name: str, actor: Actor) -> Organization:
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": "Enter a name."})
+def organization_rename(*, organization: Organization, name: object, actor: Actor) -> Organization:
+    name = name_clean(name)
     with transaction.atomic():
         previous, organization.name = organization.name, name
         organization.full_clean(exclude=["schema_name", "slug"], validate_unique=False)
@@ -295,10 +371,11 @@ def organization_rename(*, organization: Organization, name: str, actor: Actor) 
 
 
 def organization_change_plan(
-    *, organization: Organization, plan: str, actor: Actor
+    *, organization: Organization, plan: object, actor: Actor
 ) -> Organization:
-    if plan not in settings.PLATFORM_PLANS:
-        raise ValidationError({"plan": f"Choose one of: {', '.join(settings.PLATFORM_PLANS)}."})
+    if not plan:
+        raise ValidationError({"plan": "Choose a plan."})
+    plan = plan_clean(plan)
     with transaction.atomic():
         previous, organization.plan = organization.plan, plan
         organization.save(update_fields=["plan", "updated_at"])
@@ -407,10 +484,18 @@ def _drop_schema(schema: str) -> None:
 
 
 def organization_update_policy(
-    *, organization: Organization, require_mfa: bool, open_signup: bool
+    *, organization: Organization, require_mfa: bool, open_signup: bool, actor: Actor
 ) -> Organization:
     """Change the organization's sign-in policy (owners do this from their settings page)."""
-    organization.require_mfa = require_mfa
-    organization.open_signup = open_signup
-    organization.save(update_fields=["require_mfa", "open_signup", "updated_at"])
+    with transaction.atomic():
+        previous = {
+            "require_mfa": organization.require_mfa, "open_signup": organization.open_signup
+        }  # fmt: skip
+        organization.require_mfa = require_mfa
+        organization.open_signup = open_signup
+        organization.save(update_fields=["require_mfa", "open_signup", "updated_at"])
+        audit_record(
+            actor=actor, action="organization.policy", organization=organization,
+            previous=previous, require_mfa=require_mfa, open_signup=open_signup,
+        )  # fmt: skip
     return organization

@@ -7,3 +7,9 @@ from django.dispatch import Signal
 # needs, e.g. the first owner. Arguments: organization, owner_email, owner_password.
 # A receiver that raises aborts provisioning, and everything made so far is removed.
 organization_schema_ready = Signal()
+
+# Sent inside an active organization's schema when staff, the API or the CLI (re)invite
+# its first owner. Arguments: organization, owner_email. Receivers make the invitation
+# (replacing earlier owner invitations) and send its email after the commit; one that
+# raises ValidationError refuses the request (e.g. the address is already a member).
+owner_invitation_requested = Signal()

@@ -5,11 +5,13 @@ sent it (`_schema_name`); a `.delay()` from Acme's request runs in Acme's schema
 the public host or from beat runs in public. Tenantry adds three things:
 
 * **A gate.** Before the task body runs, its organization is looked up (cached) and the task
-  is skipped, with a log line saying why, when the organization has been deleted or is not
-  active. The library switches schema in a `task_prerun` receiver instead, and Celery
-  swallows exceptions raised by signal receivers: a deleted organization's task then runs
-  on whatever schema the worker's connection was on (public, where the user table also
-  exists). So that receiver is replaced by `before_start`, which can refuse.
+  is skipped, with a log line saying why, when the organization has been deleted, is not
+  active, or its schema is missing (checked in the catalog when the cache is filled: in a
+  missing schema every query would silently read public's tables). The library switches
+  schema in a `task_prerun` receiver instead, and Celery swallows exceptions raised by
+  signal receivers: a deleted organization's task then runs on whatever schema the
+  worker's connection was on (public, where the user table also exists). So that receiver
+  is replaced by `before_start`, which can refuse.
 * **A cache that follows changes.** Active organizations are kept per worker process for
   `CELERY_TASK_TENANT_CACHE_SECONDS` (no query per task: tenant-schemas-celery #28), and
   forgotten at once when any organization or domain changes (the routing cache's
@@ -32,7 +34,7 @@ from celery import signals
 from celery.exceptions import Ignore
 from django.conf import settings
 from django.db import DatabaseError, connections
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, schema_exists
 from tenant_schemas_celery import app as _tenant_schemas_celery_app  # noqa: F401  (connects receivers)
 from tenant_schemas_celery.task import TenantTask
 
@@ -98,8 +100,15 @@ _active_organizations = _ActiveOrganizations()
 on_routing_invalidated(_active_organizations.clear)
 
 
+class SchemaMissing(LookupError):
+    """An active organization's schema does not exist: nothing may run for it."""
+
+
 def organization_for_schema(schema_name: str) -> Any:
-    """The organization owning `schema_name`, or None; active ones come from the cache."""
+    """The organization owning `schema_name`, or None; active ones come from the cache.
+
+    Raises SchemaMissing for an active organization whose schema is gone (never cached).
+    """
     from shared_apps.tenants.models import Organization
 
     organization = _active_organizations.get(schema_name)
@@ -111,6 +120,8 @@ def organization_for_schema(schema_name: str) -> Any:
     start_invalidation_listener(timeout=0)
     organization = Organization.objects.filter(schema_name=schema_name).first()
     if organization is not None and organization.status == Organization.Status.ACTIVE:
+        if not schema_exists(schema_name):
+            raise SchemaMissing(schema_name)
         _active_organizations.put(schema_name, organization)
     return organization
 
@@ -171,6 +182,13 @@ class OrganizationTask(TenantTask):
             }
             countdown = min(60, 5 * (self.request.retries + 1))
             raise self.retry(exc=error, countdown=countdown, headers=headers) from error
+        except SchemaMissing:
+            logger.error(
+                "Skipped task %s[%s]: organization %s is active but its schema is missing; "
+                "the task is dropped, not retried.",
+                self.name, task_id, schema,
+            )  # fmt: skip
+            raise Ignore() from None
         if organization is None or organization.status not in self.run_for_statuses:
             state = "deleted" if organization is None else organization.status
             logger.warning(

@@ -18,15 +18,21 @@ def export_organization(export_id: int) -> str:
 
 
 @shared_task(name="tenants.provision_organization", acks_late=True)
-def provision_organization(organization_id: int, owner_email: str | None) -> str:
-    """Build a registered organization. Idempotent: anything but `provisioning` is done."""
+def provision_organization(organization_id: int, owner_email: str | None = None) -> str:
+    """Build a registered organization. Idempotent: anything but `provisioning` is done.
+
+    The owner invited is the organization's `pending_owner_email`; `owner_email` is only
+    read from messages queued before that field existed.
+    """
     from shared_apps.tenants.models import Organization
     from shared_apps.tenants.services import organization_provision_attempt
 
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is None or organization.status != Organization.Status.PROVISIONING:
         return organization.status if organization else "missing"
-    succeeded = organization_provision_attempt(organization=organization, owner_email=owner_email)
+    if owner_email and not organization.pending_owner_email:
+        organization.pending_owner_email = owner_email
+    succeeded = organization_provision_attempt(organization=organization)
     return Organization.Status.ACTIVE if succeeded else "failed"
 
 

@@ -54,7 +54,7 @@ class TenantWebSocketMiddleware:
             connection.set_schema_to_public()
         else:
             tenant = resolution.organization()
-            if tenant.status != Organization.Status.ACTIVE:
+            if tenant.status != Organization.Status.ACTIVE or resolution.schema_missing:
                 return await self._refuse(receive, send, CLOSE_ORGANIZATION_UNAVAILABLE)
             connection.set_tenant(tenant)
         return await self.app({**scope, "tenant": tenant}, receive, send)

@@ -8,10 +8,10 @@ from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from shared_apps.tenants.directory import directory_forget_member, directory_record_member
-from shared_apps.tenants.signals import organization_schema_ready
+from shared_apps.tenants.signals import organization_schema_ready, owner_invitation_requested
 from tenant_apps.accounts.middleware import mfa_pass_forget
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.services import owner_set_up
+from tenant_apps.accounts.services import owner_invite, owner_set_up
 
 _DIRECTORY_FIELDS = {"email", "is_active"}
 
@@ -72,6 +72,10 @@ def _forget_mfa_pass(sender: type, request: Any, **_: Any) -> None:
         mfa_pass_forget(request)
 
 
+def _invite_owner(sender: type, owner_email: str, **_: Any) -> None:
+    owner_invite(email=owner_email)
+
+
 def connect() -> None:
     pre_save.connect(_remember_previous_email, sender=User, dispatch_uid="directory-pre")
     post_save.connect(_update_directory, sender=User, dispatch_uid="directory-post")
@@ -79,3 +83,4 @@ def connect() -> None:
     post_delete.connect(_forget_deleted, sender=User, dispatch_uid="directory-delete")
     organization_schema_ready.connect(_set_up_owner, dispatch_uid="accounts-owner")
     authenticator_removed.connect(_forget_mfa_pass, dispatch_uid="accounts-mfa-pass")
+    owner_invitation_requested.connect(_invite_owner, dispatch_uid="accounts-owner-invite")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shared_apps.tenants.channels import current_schema, send_to_user
 from shared_apps.tenants.context import current_organization
+from shared_apps.tenants.services import organization_owner_joined
 from shared_apps.tenants.urls import organization_url
 from tenant_apps.accounts.models import Invitation, User, token_digest
 from tenant_apps.accounts.roles import Role
@@ -85,6 +86,9 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> User
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        organization = current_organization()
+        if invitation.role == Role.OWNER and organization is not None:
+            organization_owner_joined(organization=organization)
     return user
 
 
@@ -135,7 +139,17 @@ def owner_set_up(*, email: str, password: str | None) -> None:
     if password:
         member_create(email=email, password=password, role=Role.OWNER)
     else:
-        member_invite(email=email, role=Role.OWNER, invited_by=None)
+        owner_invite(email=email)
+
+
+def owner_invite(*, email: str) -> Invitation:
+    """The platform's invitation of a first owner; it replaces any earlier one it made."""
+    with transaction.atomic():
+        Invitation.objects.filter(
+            role=Role.OWNER, invited_by__isnull=True, accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        ).update(revoked_at=timezone.now())  # fmt: skip
+        return member_invite(email=email, role=Role.OWNER, invited_by=None)
 
 
 def _ensure_another_owner_remains(member: User, *, keeps_owner: bool) -> None:
@@ -172,8 +186,11 @@ def _send_after_commit(invitation: Invitation, token: str) -> None:
     }
     subject = f"You're invited to join {organization.name}"
     body = render_to_string("accounts/email/invitation.txt", context)
+    # Robust: an unreachable mail server is logged and the invitation stays pending (it
+    # can be resent); it must never undo the commit that made it (an organization's, too).
     transaction.on_commit(
         lambda: send_mail(
             subject=subject, message=body, from_email=None, recipient_list=[invitation.email]
-        )
+        ),
+        robust=True,
     )

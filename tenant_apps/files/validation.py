@@ -19,6 +19,10 @@ from django.template.defaultfilters import filesizeformat
 
 _HEAD_BYTES = 8192
 _NAME_MAX = 120
+# A file-system name is at most 255 bytes (ext4, APFS…), and storages may add a
+# "_abc1234" suffix on a collision: keep well below, counting UTF-8 bytes (a CJK
+# character is three).
+_NAME_MAX_BYTES = 200
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
 
 
@@ -31,7 +35,8 @@ class InspectedUpload:
 
 def sanitized_name(raw: str) -> str:
     """A file name safe to store and to send back in Content-Disposition: no directory
-    part, no control characters, no leading dots, at most 120 characters."""
+    part, no control characters, no leading dots, at most 120 characters and 200 bytes
+    (shortened, whole characters kept, the extension too)."""
     name = unicodedata.normalize("NFKC", raw or "").replace("\\", "/")
     name = posixpath.basename(name)
     name = "".join(char for char in name if char.isprintable())
@@ -39,9 +44,11 @@ def sanitized_name(raw: str) -> str:
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem, extension = name, ""
-    if len(name) > _NAME_MAX:
+    if len(name) > _NAME_MAX or len(name.encode()) > _NAME_MAX_BYTES:
         extension = extension[:16]
         stem = stem[: _NAME_MAX - len(extension) - 1]
+        while len(f"{stem}.{extension}".encode()) > _NAME_MAX_BYTES:
+            stem = stem[:-1]
         name = f"{stem}.{extension}" if extension else stem
     return name or "file"
 

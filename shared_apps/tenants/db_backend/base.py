@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db.backends.postgresql import base as postgresql_backend
 from django_tenants.postgresql_backend import base as tenants_backend
-from django_tenants.utils import quote_schema_name
+from django_tenants.utils import get_public_schema_name, quote_schema_name
 
 # alias -> {"tenant": ..., "schema_name": ..., "include_public_schema": ...}; replaced, never
 # mutated, so a context copied into another thread or task can't change its parent's binding.
@@ -40,6 +40,7 @@ def _context_bound(attribute: str) -> property:
     return property(getter, setter)
 
 
+_STATEMENT_END = re.compile(r";\n")
 # Plain DML, which can always share a message (and so an implicit transaction) with a SET.
 _FOLDABLE = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
 
@@ -50,7 +51,9 @@ class SearchPathCursor(postgresql_backend.Cursor):
     Both go in one simple-query message: one network round trip instead of two. If that
     message fails, PostgreSQL rolls the SET back with it (or the transaction is aborted),
     so the connection forgets what it thought it had applied. A pending SET that never
-    leaves (the cursor is closed, or used for COPY) is sent on its own or forgotten.
+    leaves (the cursor is closed, or used for COPY) is sent on its own or forgotten. The
+    pending text may hold more than one statement (the schema check): the caller's
+    result comes after all of theirs.
     """
 
     _pending: str | None = None
@@ -89,6 +92,8 @@ class SearchPathCursor(postgresql_backend.Cursor):
         except BaseException:
             self._forget()
             raise
+        for _statement in _STATEMENT_END.findall(pending):
+            self.nextset()
         self.nextset()  # the caller's statement's result, not the SET's
         return self
 
@@ -109,6 +114,20 @@ class SearchPathCursor(postgresql_backend.Cursor):
     def _forget(self) -> None:
         if self._abandoned is not None:
             self._abandoned()
+
+
+def _search_path_statement(paths: list[str]) -> str:
+    """Set the search_path, failing closed when the organization's schema is missing.
+
+    PostgreSQL skips a missing schema in search_path, so queries meant for a dropped
+    schema would read public's tables. The `::regnamespace` cast raises "schema … does not
+    exist" instead; it is a catalog cache lookup in the same statement, no round trip.
+    Schema names are validated identifiers (no quotes, no %), so they may be inlined.
+    """
+    path = ",".join(quote_schema_name(schema) for schema in paths)
+    if paths[0] == get_public_schema_name():
+        return f"SET search_path = {path}"
+    return f"SET search_path = {path};\nSELECT '{quote_schema_name(paths[0])}'::regnamespace"
 
 
 class DatabaseWrapper(tenants_backend.DatabaseWrapper):
@@ -168,8 +187,7 @@ class DatabaseWrapper(tenants_backend.DatabaseWrapper):
             if not trusted:
                 self.search_path_set_schemas = None
             return
-        statement = "SET search_path = " + ",".join(quote_schema_name(s) for s in paths)
-        raw.defer_search_path(statement, abandoned=self._forget_search_path)
+        raw.defer_search_path(_search_path_statement(paths), abandoned=self._forget_search_path)
         self._deferred_on = raw
         self.search_path_set_schemas = paths if trusted else None
 

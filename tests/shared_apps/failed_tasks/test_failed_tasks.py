@@ -90,3 +90,41 @@ def test_discard_and_unknown_ids(failed_at_acme):
         run("show", str(failed_at_acme.pk))
     with pytest.raises(CommandError, match="Name the failed tasks"):
         run("replay")
+
+
+def test_the_json_flag_works_after_the_subcommand_as_documented(failed_at_acme):
+    after = json.loads(run("list", "--json"))
+    assert after == json.loads(run("--json", "list"))
+    assert [row["id"] for row in after] == [failed_at_acme.pk]
+    assert json.loads(run("show", str(failed_at_acme.pk), "--json"))["args"] == ["widgets"]
+
+
+def test_replay_and_discard_from_the_command_line_are_audited_once(failed_at_acme, purge_queue):
+    from shared_apps.tenants.models import AuditEvent
+
+    failed_at_acme.queue = QUEUE
+    failed_at_acme.save(update_fields=["queue"])
+    run("replay", str(failed_at_acme.pk))
+    replay = AuditEvent.objects.get(
+        action="failed_task.replay", detail__task_id=failed_at_acme.task_id
+    )
+    assert replay.actor.startswith("cli:")
+    assert replay.detail["task_id"] == failed_at_acme.task_id
+    assert replay.detail["schema"] == "org_acme"
+
+    run("discard", str(failed_at_acme.pk))
+    discard = AuditEvent.objects.get(
+        action="failed_task.discard", detail__task_id=failed_at_acme.task_id
+    )
+    assert discard.actor.startswith("cli:") and discard.detail["task"] == "tests.always_fails"
+
+
+def test_a_refused_replay_is_not_audited(failed_at_acme, acme):
+    from shared_apps.tenants.models import AuditEvent
+
+    services.organization_delete(organization=acme, force=True)
+    with pytest.raises(CommandError):
+        run("replay", str(failed_at_acme.pk))
+    assert not AuditEvent.objects.filter(
+        action="failed_task.replay", detail__task_id=failed_at_acme.task_id
+    ).exists()

@@ -5,32 +5,11 @@ import json
 import pytest
 from django.core.management import call_command
 
-from shared_apps.tenants.api_tokens import api_token_create, api_token_revoke
+from shared_apps.tenants.api_tokens import api_token_revoke
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.models import AuditEvent, Organization
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def token(db):
-    return api_token_create(name="billing", actor=Actor(label="ops@platform.test"))
-
-
-@pytest.fixture
-def api(public_client, token):
-    _record, raw = token
-
-    def call(method: str, path: str, body: dict | None = None, auth: str | None = raw):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {auth}"} if auth else {}
-        url = f"/platform/api/v1/{path}"
-        if method == "get":
-            return public_client.get(url, **headers)
-        return getattr(public_client, method)(
-            url, data=json.dumps(body or {}), content_type="application/json", **headers
-        )
-
-    return call
 
 
 def test_requests_without_a_valid_token_are_refused(api, token):

@@ -19,7 +19,7 @@ from django_tenants.utils import schema_context
 from shared_apps.failed_tasks.models import FailedTask
 from shared_apps.tenants import services
 from shared_apps.tenants.logging import LogContext, bind_log_context, unbind_log_context
-from shared_apps.tenants.models import Organization
+from shared_apps.tenants.models import AuditEvent, Organization
 from shared_apps.tenants.tasks import fan_out_to_organizations
 from tenant_apps.tracker.models import DailySummary, Project
 from tenant_apps.tracker.tasks import summary_refresh
@@ -251,6 +251,8 @@ def test_a_failed_task_is_stored_with_its_context_and_replays_into_its_schema(wo
         assert failed.replayed_at is not None and failed.replayed_as
     finally:
         committed(FailedTask.objects.filter(task_id=result.id).delete)
+        # The replay is audited, and committed like the rest.
+        committed(AuditEvent.objects.filter(detail__task_id=result.id).delete)
 
 
 def test_a_task_past_its_hard_time_limit_is_stored_with_its_schema(worker):

@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django_tenants.utils import schema_context
 
+from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.services import organization_update_policy
 from tenant_apps.accounts.services import member_create
 from tests.conftest import PASSWORD
@@ -75,7 +76,9 @@ def test_mfa_devices_are_per_organization(client_for, acme, globex):
 
 
 def test_organization_can_require_mfa_for_every_member(member_of, acme):
-    organization_update_policy(organization=acme, require_mfa=True, open_signup=False)
+    organization_update_policy(
+        organization=acme, require_mfa=True, open_signup=False, actor=Actor(label="test")
+    )
     _member, client = member_of(acme, "member")
     response = client.get("/")
     assert response.status_code == 302

@@ -135,9 +135,12 @@ def test_sign_up_is_closed_on_tenant_hosts_by_default(acme_client, public_client
 
 
 def test_an_organization_can_open_sign_up(acme_client, acme):
+    from shared_apps.tenants.audit import Actor
     from shared_apps.tenants.services import organization_update_policy
 
-    organization_update_policy(organization=acme, require_mfa=False, open_signup=True)
+    organization_update_policy(
+        organization=acme, require_mfa=False, open_signup=True, actor=Actor(label="test")
+    )
     page = acme_client.get("/accounts/signup/")
     assert page.status_code == 200
     assert "Sign Up Closed" not in page.content.decode()

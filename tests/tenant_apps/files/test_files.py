@@ -205,3 +205,16 @@ def test_s3_upload_and_presigned_download(
 def test_files_page_needs_sign_in(acme_client):
     response = acme_client.get("/files/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_long_cjk_name_is_shortened_to_fit_the_file_system_and_stored(
+    acme, member_of, in_schema, media_root
+):
+    _alice, client = member_of(acme)
+    name = "文" * 120 + ".png"  # 124 characters, 364 bytes: over a file system's 255
+    response = upload(client, name, png_bytes())
+    assert response.status_code == 302
+    stored = only_file(in_schema, acme)
+    assert len(stored.name.encode()) <= 200 and stored.name.endswith(".png")
+    assert stored.name == "文" * 65 + ".png"
+    assert (media_root / "org_acme" / stored.file.name).exists()

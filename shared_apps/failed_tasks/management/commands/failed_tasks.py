@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from shared_apps.failed_tasks.models import FailedTask
 from shared_apps.failed_tasks.selectors import failed_task_get, failed_tasks_list
 from shared_apps.failed_tasks.services import failed_task_discard, failed_task_replay
+from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.cli import json_flag
 
 
 def _summary(failed: FailedTask) -> dict[str, Any]:
@@ -30,30 +32,32 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="Machine-readable output.")
         actions = parser.add_subparsers(dest="action", required=True)
+        action = json_flag(actions)
 
-        listing = actions.add_parser("list", help="Failed tasks not replayed yet, newest first.")
+        listing = action("list", help="Failed tasks not replayed yet, newest first.")
         listing.add_argument("--all", action="store_true", help="Include replayed ones.")
         listing.add_argument("--task", help="Only this task name.")
         listing.add_argument("--schema", help="Only this organization schema (or public).")
         listing.add_argument("--limit", type=int, default=50)
 
-        show = actions.add_parser("show", help="Everything about one failed task.")
+        show = action("show", help="Everything about one failed task.")
         show.add_argument("id", type=int)
 
-        replay = actions.add_parser("replay", help="Queue failed tasks again.")
+        replay = action("replay", help="Queue failed tasks again.")
         replay.add_argument("ids", type=int, nargs="*")
         replay.add_argument("--all-pending", action="store_true", help="Every one not replayed.")
         replay.add_argument("--task", help="With --all-pending: only this task name.")
         replay.add_argument("--force", action="store_true", help="Even if replayed before.")
 
-        discard = actions.add_parser("discard", help="Delete failed-task records.")
+        discard = action("discard", help="Delete failed-task records.")
         discard.add_argument("ids", type=int, nargs="+")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.actor = Actor.command_line()
         getattr(self, f"_{options['action']}")(options)
 
     def _emit(self, options: dict, data: Any, text: str) -> None:
-        self.stdout.write(json.dumps(data, indent=2) if options["json"] else text)
+        self.stdout.write(json.dumps(data, indent=2) if options.get("json") else text)
 
     def _get(self, pk: int) -> FailedTask:
         try:
@@ -106,7 +110,9 @@ class Command(BaseCommand):
         for failed in targets:
             # Each replay stands alone: one refusal doesn't undo or stop the others.
             try:
-                new_id = failed_task_replay(failed_task=failed, force=options["force"])
+                new_id = failed_task_replay(
+                    failed_task=failed, actor=self.actor, force=options["force"]
+                )
             except ValidationError as error:
                 refused.append(" ".join(error.messages))
                 continue
@@ -121,5 +127,5 @@ class Command(BaseCommand):
     def _discard(self, options: dict) -> None:
         targets = [self._get(pk) for pk in options["ids"]]
         for failed in targets:
-            failed_task_discard(failed_task=failed)
+            failed_task_discard(failed_task=failed, actor=self.actor)
         self._emit(options, options["ids"], f"Discarded {len(targets)} failed task(s).")

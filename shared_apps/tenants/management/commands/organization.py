@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shared_apps.tenants import exports, selectors, services
 from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.cli import json_flag
 from shared_apps.tenants.models import Domain, Organization
 
 
@@ -26,6 +27,7 @@ def _as_dict(organization: Organization) -> dict[str, Any]:
         "plan": organization.plan,
         "domains": sorted(domain.domain for domain in organization.domains.all()),
         "created_at": organization.created_at.isoformat(),
+        "pending_owner": organization.pending_owner_email or None,
     }
 
 
@@ -41,8 +43,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--json", action="store_true", help="Machine-readable output.")
         actions = parser.add_subparsers(dest="action", required=True)
+        action = json_flag(actions)
 
-        create = actions.add_parser("create", help="Create an organization and its schema.")
+        create = action("create", help="Create an organization and its schema.")
         create.add_argument("slug", help="Lower-case DNS label: the organization's subdomain.")
         create.add_argument("--name", required=True, help="Display name.")
         create.add_argument("--owner-email", help="The first owner (invited by email).")
@@ -51,7 +54,7 @@ class Command(BaseCommand):
         )
         create.add_argument("--migrations", action="store_true", help="Build by migrations.")
 
-        list_ = actions.add_parser("list", help="List organizations.")
+        list_ = action("list", help="List organizations.")
         list_.add_argument("--status", choices=Organization.Status.values)
 
         for name, text in (
@@ -61,29 +64,35 @@ class Command(BaseCommand):
             ("restore", "Bring an archived organization back."),
             ("export", "Write an archive of its data now."),
         ):
-            actions.add_parser(name, help=text).add_argument("slug")
+            action(name, help=text).add_argument("slug")
 
-        rename = actions.add_parser("rename", help="Change the display name.")
+        rename = action("rename", help="Change the display name.")
         rename.add_argument("slug")
         rename.add_argument("name")
 
-        plan = actions.add_parser("plan", help="Change the plan.")
+        owner = action(
+            "invite-owner", help="Resend the pending owner's invitation, or invite another."
+        )
+        owner.add_argument("slug")
+        owner.add_argument("--email", help="Invite this address instead (replacing the pending).")
+
+        plan = action("plan", help="Change the plan.")
         plan.add_argument("slug")
         plan.add_argument("plan")
 
-        domain = actions.add_parser("domain", help="Custom domains.")
+        domain = action("domain", help="Custom domains.")
         domain.add_argument("operation", choices=["add", "verify", "primary", "remove"])
         domain.add_argument("slug")
         domain.add_argument("domain")
 
-        delete = actions.add_parser("delete", help="Drop the schema and rows. Irreversible.")
+        delete = action("delete", help="Drop the schema and rows. Irreversible.")
         delete.add_argument("slug")
         delete.add_argument("--yes", action="store_true", help="Confirm deletion.")
         delete.add_argument(
             "--force", action="store_true", help="Skip the archive, grace period and export checks."
         )
 
-        restore = actions.add_parser("import", help="Restore an export into a new organization.")
+        restore = action("import", help="Restore an export into a new organization.")
         restore.add_argument("archive", type=Path)
         restore.add_argument("slug")
         restore.add_argument("--name", required=True)
@@ -91,10 +100,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.actor = Actor.command_line()
         try:
-            result, message = getattr(self, f"_{options['action']}")(options)
+            result, message = getattr(self, f"_{options['action'].replace('-', '_')}")(options)
         except ValidationError as error:
             raise CommandError(_errors(error)) from None
-        if options["json"]:
+        if options.get("json"):
             self.stdout.write(json.dumps(result, indent=2))
         elif message:
             self.stdout.write(self.style.SUCCESS(message))
@@ -150,6 +159,15 @@ class Command(BaseCommand):
             organization=self._get(options["slug"]), name=options["name"], actor=self.actor
         )
         return _as_dict(organization), f"Renamed to {organization.name}."
+
+    def _invite_owner(self, options: dict[str, Any]) -> tuple[dict, str]:
+        organization = services.organization_owner_invite(
+            organization=self._get(options["slug"]), email=options["email"], actor=self.actor
+        )
+        return (
+            _as_dict(organization),
+            f"Owner invitation sent to {organization.pending_owner_email}.",
+        )
 
     def _plan(self, options: dict[str, Any]) -> tuple[dict, str]:
         organization = services.organization_change_plan(
