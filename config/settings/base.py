@@ -34,6 +34,10 @@ ALLOWED_HOSTS = PlatformAllowedHosts(
 # without help; trusting "*.PLATFORM_DOMAIN" here would only admit cross-organization
 # posts, so only explicitly listed origins are trusted.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or CIDR
+# networks), applied by config/asgi.py: the client address for rate limits and the audit
+# log. Never "*" (anyone could claim any address). docs/security.md
+FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
 
 TENANT_MODEL = "tenants.Organization"
 TENANT_DOMAIN_MODEL = "tenants.Domain"

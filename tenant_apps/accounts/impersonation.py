@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from shared_apps.tenants.client_ip import client_ip
 from shared_apps.tenants.impersonation import (
     impersonation_ended,
     impersonation_minutes,
@@ -65,7 +66,7 @@ def _end(request: HttpRequest, *, reason: str) -> None:
         staff=info.get("staff", "unknown"),
         member=info.get("member", ""),
         reason=reason,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     logout(request)
 
