@@ -63,7 +63,7 @@ def main() -> None:
             pbkdf2 = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
             off = {"PASSWORD_HASHERS": pbkdf2, "ACCOUNT_RATE_LIMITS": False}
             with override_settings(**off, ACCOUNT_FORMS=account_forms):
-                assert allauth_settings.FORMS == account_forms
+                assert account_forms == allauth_settings.FORMS
                 client = Client(HTTP_HOST="bench.localhost")
                 existing = _time(client, lambda: "owner@bench.test")
                 new = _time(client, lambda: f"new-{uuid.uuid4().hex[:10]}@bench.test")
