@@ -97,3 +97,16 @@ def test_sign_up_does_the_same_work_for_a_new_and_an_existing_address(acme_clien
     existing = sign_up(owner_email("acme"))
     new = sign_up("newcomer@example.com")
     assert existing == new == (302, "/accounts/confirm-email/", 1, 1)
+
+
+def test_password_reset_refuses_a_one_letter_password(acme_client, acme):
+    acme_client.post("/accounts/password/reset/", {"email": owner_email("acme")})
+    link = re.search(
+        r"http://acme\.localhost(/accounts/password/reset/key/\S+)", mail.outbox[-1].body
+    )
+    form_page = acme_client.get(link.group(1), follow=True)  # allauth moves the key to the session
+    response = acme_client.post(
+        form_page.request["PATH_INFO"], {"password1": "a", "password2": "a"}
+    )
+    assert response.status_code == 200
+    assert TOO_SHORT in _page(response)
