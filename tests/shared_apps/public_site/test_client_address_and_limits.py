@@ -21,13 +21,16 @@ PROXY = "127.0.0.1"  # FORWARDED_ALLOW_IPS' default
 _CSRF = "a" * 32
 
 
-def post(path: str, data: dict, *, peer: str, forwarded_for: str | None = None) -> int:
-    """POSTs a form to the public site from `peer`; returns the status (302 = limited)."""
+def post(
+    path: str, data: dict, *, peer: str, forwarded_for: str | None = None, host: str = "localhost"
+) -> int:
+    """POSTs a form to `host` (the public site) from `peer`; returns the status, or 423
+    when the page says allauth's failed sign-in limit was reached."""
     from config.asgi import application
 
     body = urlencode({**data, "csrfmiddlewaretoken": _CSRF}).encode()
     headers = [
-        (b"host", b"localhost"),
+        (b"host", host.encode()),
         (b"cookie", f"csrftoken={_CSRF}".encode()),
         (b"content-type", b"application/x-www-form-urlencoded"),
         (b"content-length", str(len(body)).encode()),
@@ -62,6 +65,9 @@ def post(path: str, data: dict, *, peer: str, forwarded_for: str | None = None) 
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    if b"Too many failed login attempts" in body:
+        return 423
     return next(m for m in sent if m["type"] == "http.response.start")["status"]
 
 
@@ -115,3 +121,28 @@ def test_audit_log_records_the_peer_not_a_spoofed_forwarded_for(self_serve):
 def test_audit_log_records_the_client_behind_the_trusted_proxy(self_serve):
     signup("proxied", peer=PROXY, forwarded_for="198.51.100.1")
     assert AuditEvent.objects.get(organization_slug="proxied").ip_address == "198.51.100.1"
+
+
+def _failed_sign_in(**kwargs) -> int:
+    data = {"login": "owner@acme.test", "password": "wrong password"}
+    return post("/accounts/login/", data, host="acme.localhost", **kwargs)
+
+
+def test_sign_in_limit_counts_the_peer_not_a_spoofed_forwarded_for(acme):
+    # allauth's "10/m/ip" for failed sign-ins, keyed by the adapter's get_client_ip; the
+    # per-address limit (5/5m/key) is avoided by ACCOUNT_RATE_LIMITS below.
+    from django.test import override_settings
+
+    with override_settings(ACCOUNT_RATE_LIMITS={"login_failed": "10/m/ip"}):
+        statuses = [
+            _failed_sign_in(peer=UNTRUSTED_PEER, forwarded_for=f"198.51.100.{i}") for i in range(11)
+        ]
+    assert statuses == [200] * 10 + [423]
+
+
+def test_sign_in_limit_counts_each_client_behind_the_trusted_proxy(acme):
+    from django.test import override_settings
+
+    with override_settings(ACCOUNT_RATE_LIMITS={"login_failed": "10/m/ip"}):
+        statuses = [_failed_sign_in(peer=PROXY, forwarded_for=f"198.51.100.{i}") for i in range(11)]
+    assert statuses == [200] * 11
