@@ -37,9 +37,10 @@ def _env_example_key() -> str:
         (_env_example_key(), "SECRET_KEY is a published example value"),
         ("insecure-dev-key-change-me", "SECRET_KEY is a published example value"),
         ("django-insecure-" + "x" * 50, "SECRET_KEY is a published example value"),
-        ("short-but-random-" + secrets.token_hex(8), "characters long; use at least 50"),
+        ("k3Jq9vXw2LmZ8pR4tY6uB1nC5eF7gH0s", "characters long; use at least 50"),
         ("ab" * 40, "repeats too few characters"),
     ],
+    ids=["env-example", "dev-default", "django-insecure", "short", "low-entropy"],
 )
 def test_a_known_or_weak_key_stops_start_up_with_a_clear_message(key, message):
     result = start_production_settings(key)
