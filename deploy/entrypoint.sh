@@ -29,11 +29,13 @@ fi
 
 case "$ROLE" in
   web)
-    # HTTP and WebSocket (config/asgi.py). The proxy in front sets X-Forwarded-*.
+    # HTTP and WebSocket (config/asgi.py). The application itself believes X-Forwarded-*
+    # only from the proxies in FORWARDED_ALLOW_IPS (default 127.0.0.1), so uvicorn must
+    # not apply them first (it would turn a spoofed header into the peer address).
     exec "$PYTHON" -m uvicorn config.asgi:application \
       --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
       --workers "${WEB_CONCURRENCY:-2}" \
-      --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
+      --no-proxy-headers \
       --no-server-header
     ;;
   worker)

@@ -1,6 +1,7 @@
 """Settings shared by every environment; dev.py, test.py and prod.py adjust them."""
 
 from celery.schedules import crontab
+from csp.constants import NONCE
 from kombu import Queue
 
 from config.env import (
@@ -35,6 +36,10 @@ ALLOWED_HOSTS = PlatformAllowedHosts(
 # without help; trusting "*.PLATFORM_DOMAIN" here would only admit cross-organization
 # posts, so only explicitly listed origins are trusted.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or CIDR
+# networks), applied by config/asgi.py: the client address for rate limits and the audit
+# log. Never "*" (anyone could claim any address). docs/security.md
+FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
 
 TENANT_MODEL = "tenants.Organization"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -80,6 +85,8 @@ MIDDLEWARE = [
     # /healthz, /readyz and the proxy's certificate check answer on any host (probes come
     # by IP), so they are served before the host picks an organization.
     "shared_apps.operations.middleware.OperationsEndpointsMiddleware",
+    # Ahead of the router, so that its own pages (400/403/404/503) carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "shared_apps.tenants.middleware.TenantRoutingMiddleware",
     "shared_apps.tenants.correlation.RequestLogContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -96,6 +103,18 @@ MIDDLEWARE = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# Every path that sets a password checks these: allauth's sign-up, reset and change, the
+# invitation form, and member_create (the CLI's --owner-password). docs/identity.md
+# https://docs.djangoproject.com/en/5.2/topics/auth/passwords/#module-django.contrib.auth.password_validation
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 # --- Sign-in (django-allauth) ------------------------------------------------------------
 # Each organization's users, email addresses, MFA devices and sessions live in its own
@@ -105,6 +124,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "tenant_apps.accounts.adapter.AccountAdapter"
+# Sign-up costs the same for a new and an existing address (forms.SignupForm).
+ACCOUNT_FORMS = {"signup": "tenant_apps.accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -248,6 +269,24 @@ CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# --- Content-Security-Policy (django-csp; docs/security.md) ----------------------------------
+# Scripts and styles come from our own static files; an inline <script>/<style> needs
+# nonce="{{ CSP_NONCE }}". No inline event handlers (onsubmit=…): see static/js/confirm.js.
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # --- Templates and static files -------------------------------------------------------
 TEMPLATES = [
     {
@@ -259,6 +298,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     }

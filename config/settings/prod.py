@@ -1,10 +1,12 @@
 """Production: every secret comes from the environment; a missing one stops start-up."""
 
 from config.env import env
+from shared_apps.operations.secret_key import refuse_weak_secret_key
 
 # Read before base so that a missing value fails here, loudly, instead of falling back to
-# the embedded development servers.
+# the embedded development servers. A known or short key stops start-up too.
 SECRET_KEY = env.str("SECRET_KEY")
+refuse_weak_secret_key(SECRET_KEY)
 env.str("DATABASE_URL")
 env.str("REDIS_URL")
 
@@ -21,7 +23,13 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# HSTS: browsers use https only for a year once they saw the header (served only over
+# https, i.e. behind the TLS proxy). Subdomains are left out by default: an organization's
+# custom domain is its own host and unaffected either way, but including subdomains of
+# PLATFORM_DOMAIN binds every name under it, tenant or not. docs/security.md
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Links in emails are built from these, never from a request's Host (docs/security.md).
 PUBLIC_URL_SCHEME = env.str("PUBLIC_URL_SCHEME", default="https")

@@ -19,6 +19,7 @@ from shared_apps.platform import selectors
 from shared_apps.tenants import exports, services
 from shared_apps.tenants.api_tokens import api_token_authenticate
 from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.client_ip import client_ip
 from shared_apps.tenants.models import Organization
 from shared_apps.tenants.selectors import owner_invitation_expires_at
 from shared_apps.tenants.tasks import export_organization
@@ -43,9 +44,7 @@ def token_required(view: Callable) -> Callable:
             )
             response["WWW-Authenticate"] = 'Bearer realm="platform"'
             return response
-        request.actor = Actor(
-            label=f"api-token:{token.name}", ip_address=request.META.get("REMOTE_ADDR")
-        )
+        request.actor = Actor(label=f"api-token:{token.name}", ip_address=client_ip(request))
         try:
             return view(request, *args, **kwargs)
         except ValidationError as error:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from shared_apps.tenants.client_ip import client_ip
 from shared_apps.tenants.models import AuditEvent, Organization
 
 
@@ -18,7 +19,7 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> "Actor":
-        return cls(label=request.user.email, ip_address=request.META.get("REMOTE_ADDR"))
+        return cls(label=request.user.email, ip_address=client_ip(request))
 
     @classmethod
     def command_line(cls) -> "Actor":

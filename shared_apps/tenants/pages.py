@@ -13,12 +13,18 @@ def platform_url(request: HttpRequest, port: str) -> str:
     return f"{request.scheme}://{settings.PLATFORM_DOMAIN}{suffix}/"
 
 
+def _common(request: HttpRequest) -> dict[str, object]:
+    """Rendered without context processors (no app has run): the CSP middleware, ahead of
+    the router, made the nonce the page's one <style> needs."""
+    return {"platform_name": settings.PLATFORM_NAME, "CSP_NONCE": getattr(request, "csp_nonce", "")}
+
+
 def _page(
     request: HttpRequest, template: str, status: int, port: str, **context: object
 ) -> HttpResponse:
     context = {
         "platform_url": platform_url(request, port),
-        "platform_name": settings.PLATFORM_NAME,
+        **_common(request),
         **context,
     }
     return HttpResponse(render_to_string(template, context), status=status)
@@ -26,7 +32,7 @@ def _page(
 
 def bad_host(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
-        render_to_string("errors/bad_host.html", {"platform_name": settings.PLATFORM_NAME}),
+        render_to_string("errors/bad_host.html", _common(request)),
         status=400,
     )
 

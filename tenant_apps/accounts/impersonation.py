@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from shared_apps.tenants.channels import send_to_session
+from shared_apps.tenants.client_ip import client_ip
 from shared_apps.tenants.impersonation import (
     impersonation_ended,
     impersonation_entered,
@@ -50,7 +51,7 @@ def impersonation_begin(request: HttpRequest, ticket: str) -> HttpResponse:
         organization=request.tenant,
         staff=claims["staff"],
         member=member.email,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     ends_at = timezone.now() + timedelta(minutes=impersonation_minutes())
     request.session[SESSION_KEY] = {
@@ -81,7 +82,7 @@ def _end(request: HttpRequest, *, reason: str) -> None:
         staff=info.get("staff", "unknown"),
         member=info.get("member", ""),
         reason=reason,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     # The sockets this session opened close too (the member's own sockets stay open).
     key, schema = request.session.session_key, request.tenant.schema_name

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -22,10 +23,18 @@ from tenant_apps.accounts.roles import Role
 def member_create(
     *, email: str, password: str | None, role: str = Role.MEMBER, full_name: str = ""
 ) -> User:
-    """An account whose address is already proven (an invitation or the operator vouched)."""
+    """An account whose address is already proven (an invitation or the operator vouched).
+
+    The password must pass AUTH_PASSWORD_VALIDATORS (None makes an account that can only
+    sign in after a reset)."""
     email = email.strip().lower()
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": f"{email} is already a member of this organization."})
+    if password is not None:
+        try:
+            validate_password(password, user=User(email=email, full_name=full_name))
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
     with transaction.atomic():
         user = User.objects.create_user(email, password, role=role, full_name=full_name)
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)

@@ -130,7 +130,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 full_name=form.cleaned_data["full_name"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            # The service checks the password (AUTH_PASSWORD_VALIDATORS): show it there.
+            field = "password1" if "password" in getattr(error, "error_dict", {}) else None
+            form.add_error(field, error.messages)
         else:
             login(request, user, backend=_BACKEND)
             messages.success(request, f"Welcome to {request.tenant.name}!")

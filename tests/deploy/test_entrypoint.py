@@ -112,3 +112,33 @@ def test_arguments_replace_the_role_command_after_the_wait(deploy_database):
     assert result.returncode == 0, output_of(result)
     assert result.stdout.splitlines()[-1] == "custom command ran"
     assert "Redis is up." in result.stdout
+
+
+def _healthz_from(source: str, port: int, forwarded_for: str) -> None:
+    """GET /healthz with an X-Forwarded-For, from a chosen local source address."""
+    import http.client
+
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=15, source_address=(source, 0)
+    )
+    connection.request("GET", "/healthz", headers={"X-Forwarded-For": forwarded_for})
+    assert connection.getresponse().status == 200
+    connection.close()
+
+
+def test_web_role_believes_forwarded_for_only_from_the_trusted_proxy(deploy_database):
+    """The access log shows the address rate limits and the audit log use (the app sets
+    it): from 127.0.0.1 (FORWARDED_ALLOW_IPS' default) the forwarded client, from any
+    other peer (127.0.0.2 here) the peer itself, whatever header it sends."""
+    port = free_port()
+    web = start_role(_role_env(deploy_database, "web", PORT=str(port), WEB_CONCURRENCY="1",
+                               HOST="127.0.0.1"))  # fmt: skip
+    try:
+        web.wait_for("Uvicorn running on")
+        _healthz_from("127.0.0.1", port, "198.51.100.1")
+        web.wait_for('198.51.100.1:0 - "GET /healthz')
+        _healthz_from("127.0.0.2", port, "198.51.100.2")
+        web.wait_for("127.0.0.2:")
+        assert not any("198.51.100.2" in line for line in web.lines), web.lines[-5:]
+    finally:
+        assert web.stop() in (0, -signal.SIGTERM), "\n".join(web.lines[-20:])

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from tests.live import ROOT, LiveProcess, free_port, project_env, scratch_database
 
@@ -78,11 +78,45 @@ def platform() -> Iterator[Platform]:
             worker.stop()
 
 
+class CSPWatchedBrowser:
+    """The browser, noting every Content-Security-Policy violation any of its pages report
+    (Chromium logs each one as a console error)."""
+
+    def __init__(self, browser: Browser) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def _note(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def new_page(self, **options: object) -> Page:
+        page = self._browser.new_page(**options)
+        page.on("console", self._note)
+        return page
+
+    def new_context(self, **options: object) -> BrowserContext:
+        context = self._browser.new_context(**options)
+        context.on("console", self._note)
+        return context
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser() -> Iterator[CSPWatchedBrowser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            yield CSPWatchedBrowser(chromium)
         finally:
             chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(browser: CSPWatchedBrowser) -> Iterator[None]:
+    """Every page a browser test visits runs under the CSP without a violation."""
+    browser.violations.clear()
+    yield
+    assert browser.violations == []

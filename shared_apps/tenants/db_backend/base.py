@@ -183,6 +183,11 @@ class DatabaseWrapper(tenants_backend.DatabaseWrapper):
             return
         raw = getattr(cursor, "cursor", None)  # Django hands us its CursorWrapper
         if not isinstance(raw, SearchPathCursor):
+            # A server-side cursor (QuerySet.iterator()) gets its SET from a throwaway
+            # cursor in django-tenants' code, which with TENANT_LIMIT_SET_CALLS skips the
+            # SET whenever any path is recorded. set_tenant kept the previous tenant's
+            # path recorded (above), so forget it: it differs from the one needed now.
+            self.search_path_set_schemas = None
             super()._handle_search_path(cursor)
             if not trusted:
                 self.search_path_set_schemas = None

@@ -174,3 +174,22 @@ def test_copy_after_a_switch_reads_the_new_schema(acme, globex, in_schema):
     ):
         data = b"".join(bytes(chunk) for chunk in copy)
     assert data == b"globex only\n"
+
+
+@pytest.mark.parametrize("limit_set_calls", [False, True])
+def test_server_side_iterator_after_a_switch_reads_the_new_schema(
+    acme, globex, in_schema, settings, limit_set_calls
+):
+    """django-tenants' test_iterator_is_tenant_scoped_with_limited_set_calls, on our backend."""
+    from tenant_apps.tracker.models import Project
+
+    settings.TENANT_LIMIT_SET_CALLS = limit_set_calls
+    with in_schema(acme):
+        Project.objects.create(name="acme only")
+    with in_schema(globex):
+        Project.objects.create(name="globex only")
+    connection.set_tenant(acme)
+    assert [p.name for p in Project.objects.iterator(chunk_size=10)] == ["acme only"]
+    connection.set_tenant(globex)
+    with transaction.atomic():  # a server-side cursor lives inside a transaction
+        assert [p.name for p in Project.objects.iterator(chunk_size=10)] == ["globex only"]

@@ -19,7 +19,7 @@ def run(*args: str) -> str:
 def test_create_with_an_owner_then_list_as_json():
     created = json.loads(
         run("--json", "create", "initech", "--name", "Initech",
-            "--owner-email", "Peter@Initech.test", "--owner-password", "pw-123456")
+            "--owner-email", "Peter@Initech.test", "--owner-password", "initech-owner-pass")
     )  # fmt: skip
     assert created["slug"] == "initech"
     assert created["status"] == "active"
@@ -29,7 +29,7 @@ def test_create_with_an_owner_then_list_as_json():
 
         owner = get_user_model().objects.get()
         assert owner.email == "peter@initech.test"
-        assert owner.check_password("pw-123456")
+        assert owner.check_password("initech-owner-pass")
 
     listed = json.loads(run("--json", "list"))
     assert [row["slug"] for row in listed] == ["acme", "globex", "initech"]

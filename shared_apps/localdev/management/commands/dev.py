@@ -147,6 +147,8 @@ class Command(BaseCommand):
             host,
             "--port",
             str(port),
+            # config/asgi.py applies X-Forwarded-* itself, from FORWARDED_ALLOW_IPS only.
+            "--no-proxy-headers",
         ]
         if reload:
             for folder in ("config", "shared_apps", "tenant_apps", "templates", "static"):
