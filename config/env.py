@@ -26,13 +26,23 @@ def embedded_services_needed() -> dict[str, bool]:
     }
 
 
-def database_config(url: str) -> dict:
-    """django-environ's parse, with a unix-socket `?host=` moved to HOST and our backend."""
+def database_config(url: str, pool: dict | None = None) -> dict:
+    """django-environ's parse, with a unix-socket `?host=` moved to HOST and our backend.
+
+    With `pool` (psycopg_pool.ConnectionPool's options), each process keeps a pool and
+    connections are not kept per thread (Django refuses CONN_MAX_AGE with a pool).
+    """
     config = environ.Env.db_url_config(url)
-    socket_host = config.get("OPTIONS", {}).pop("host", None)
+    options = config.setdefault("OPTIONS", {})
+    socket_host = options.pop("host", None)
     if socket_host:
         config["HOST"] = socket_host
     config["ENGINE"] = "shared_apps.tenants.db_backend"
+    if pool:
+        options["pool"] = pool
+        config["CONN_MAX_AGE"] = 0
+    else:
+        config["CONN_MAX_AGE"] = 60
     return config
 
 

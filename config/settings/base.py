@@ -125,7 +125,19 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tenantry <no-reply@l
 # DATABASE_URL, else the embedded PostgreSQL under .data/ (started by `manage.py dev`
 # and by the test session).
 DATABASE_URL = env.str("DATABASE_URL", default="") or embedded.database_url(DATA_DIR)
-DATABASES = {"default": {**database_config(DATABASE_URL), "CONN_MAX_AGE": 60}}
+# Under ASGI each request's sync code runs in a thread of its own, and a persistent
+# connection (CONN_MAX_AGE) is kept per thread: under load that exhausts max_connections.
+# Each process keeps a psycopg pool instead (Django 5.1+), sized from the environment:
+# web processes × DATABASE_POOL_MAX_SIZE + Celery worker processes + beat must stay below
+# PostgreSQL's max_connections; past one machine, PgBouncer. docs/deploy.md#database-connections
+# https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
+DATABASE_POOL = env.bool("DATABASE_POOL", default=True)
+DATABASES = {"default": database_config(DATABASE_URL, pool=DATABASE_POOL and {
+    "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+    "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+    # Seconds a request waits for a free connection before failing (then a 500, logged).
+    "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+})}  # fmt: skip
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # Behind PgBouncer in transaction pooling mode: every transaction sends its own
 # search_path (in the same round trip as its first statement) and no server-side cursors

@@ -6,6 +6,7 @@ from config.settings.base import (
     CELERY_BROKER_TRANSPORT_OPTIONS,
     CHANNEL_LAYERS,
     DATA_DIR,
+    DATABASES,
     env,
 )
 
@@ -13,6 +14,11 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Browser tests run the app in other processes and read its emails from their output.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+# Each test runs in a transaction on its thread's persistent connection, which a pool
+# would hand back between queries; the pool's own tests (test_db_pool.py) build pools, and
+# processes the tests start (dev, prod settings) use one.
+DATABASES["default"]["OPTIONS"].pop("pool", None)
+DATABASES["default"]["CONN_MAX_AGE"] = 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "test-celerybeat-schedule")
 WHITENOISE_USE_FINDERS = True
 
