@@ -6,7 +6,7 @@ the embedded servers under `.data/` that `manage.py dev` and the test session st
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import environ
 
@@ -46,17 +46,13 @@ def database_config(url: str, pool: dict | None = None) -> dict:
     return config
 
 
-def redis_location(url: str, db: int) -> str:
-    """A redis-py URL for logical database `db` (works for redis://, rediss:// and unix://)."""
+def kombu_url(url: str) -> str:
+    """Celery's broker URL for a redis-py URL, which is used as given except that kombu
+    spells a unix socket `redis+socket://` and its database `virtual_host`."""
     parts = urlsplit(url)
-    if parts.scheme == "unix":
-        return f"unix://{parts.path}?db={db}"
-    return f"{parts.scheme}://{parts.netloc}/{db}"
-
-
-def kombu_url(url: str, db: int) -> str:
-    """Celery's broker URL: kombu spells a unix socket `redis+socket://`."""
-    parts = urlsplit(url)
-    if parts.scheme == "unix":
-        return f"redis+socket://{parts.path}?virtual_host={db}"
-    return redis_location(url, db)
+    if parts.scheme != "unix":
+        return url
+    query = [
+        ("virtual_host" if key == "db" else key, value) for key, value in parse_qsl(parts.query)
+    ]
+    return f"redis+socket://{parts.path}" + (f"?{urlencode(query)}" if query else "")

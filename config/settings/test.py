@@ -25,8 +25,8 @@ WHITENOISE_USE_FINDERS = True
 # pytest-xdist workers share one Redis: each keeps its cache keys, Celery queues and
 # channel groups under its own prefix, as each has its own test database.
 _RUN = "test-" + env.str("PYTEST_XDIST_WORKER", default="main")
-for _alias in CACHES:
-    CACHES[_alias]["KEY_PREFIX"] = _RUN
+CACHES["default"]["KEY_PREFIX"] = _RUN
+CACHES["sessions"]["KEY_PREFIX"] = f"{_RUN}-sessions"
 # Abandoned messages are looked for every second (kombu's default is every 100 s), so the
 # redelivery test's worker finds a killed worker's task as soon as its timeout has passed.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
