@@ -77,3 +77,14 @@ def test_router_pages(client_for, acme, globex):
     assert_strict_policy_holds(client_for(acme).get("/"), 403)
     services.organization_set_status(organization=globex, status=Organization.Status.PROVISIONING)
     assert_strict_policy_holds(client_for(globex).get("/"), 503)
+
+
+def test_error_pages_on_both_host_kinds(public_client, acme_client):
+    """Django's error views (templates/404.html, 403_csrf.html, …) style themselves with
+    the page's nonce, on the public host and on an organization's."""
+    from django.test import Client
+
+    for client in (public_client, acme_client):
+        assert_strict_policy_holds(client.get("/no-such-page/"), 404)
+    strict = Client(enforce_csrf_checks=True, HTTP_HOST="localhost")
+    assert_strict_policy_holds(strict.post("/find/", {"email": "a@example.com"}), 403)
