@@ -42,6 +42,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import override_settings
 
+    from shared_apps.tenants.audit import Actor
     from shared_apps.tenants.services import organization_create, organization_update_policy
     from tests.bench.common import fresh_database
 
@@ -53,7 +54,12 @@ def main() -> None:
             name="Bench", slug="bench", owner_email="owner@bench.test",
             owner_password="bench owner passphrase",
         )  # fmt: skip
-        organization_update_policy(organization=organization, require_mfa=False, open_signup=True)
+        organization_update_policy(
+            organization=organization,
+            require_mfa=False,
+            open_signup=True,
+            actor=Actor(label="test"),
+        )
         connection.set_schema_to_public()
         forms = {
             "fixed (tenant_apps.accounts.forms.SignupForm)": settings.ACCOUNT_FORMS,

@@ -255,7 +255,9 @@ def test_impersonation_ticket_is_refused_at_another_organization(
 
 
 def test_support_session_ends_where_two_factor_is_required(staff_client, client_for, acme):
-    services.organization_update_policy(organization=acme, require_mfa=True, open_signup=False)
+    services.organization_update_policy(
+        organization=acme, require_mfa=True, open_signup=False, actor=Actor(label="test")
+    )
     with schema_context(acme.schema_name):
         member = get_user_model().objects.get(email="owner@acme.test")  # has no authenticator
     link = staff_client.post(f"/platform/organizations/acme/impersonate/{member.pk}/")["Location"]

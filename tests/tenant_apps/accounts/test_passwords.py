@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 
+from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.models import Organization
 from shared_apps.tenants.services import organization_update_policy
 from tenant_apps.accounts.models import User
@@ -41,7 +42,9 @@ def test_invitation_refuses_a_one_letter_password(
 
 
 def test_open_sign_up_refuses_a_common_password(acme_client, acme):
-    organization_update_policy(organization=acme, require_mfa=False, open_signup=True)
+    organization_update_policy(
+        organization=acme, require_mfa=False, open_signup=True, actor=Actor(label="test")
+    )
     response = acme_client.post(
         "/accounts/signup/",
         {"email": "new@example.com", "password1": "password123", "password2": "password123"},
@@ -84,7 +87,9 @@ def hashes(monkeypatch) -> list[str]:
 
 
 def test_sign_up_does_the_same_work_for_a_new_and_an_existing_address(acme_client, acme, hashes):
-    organization_update_policy(organization=acme, require_mfa=False, open_signup=True)
+    organization_update_policy(
+        organization=acme, require_mfa=False, open_signup=True, actor=Actor(label="test")
+    )
 
     def sign_up(email: str) -> tuple[int, str, int, int]:
         hashes.clear()

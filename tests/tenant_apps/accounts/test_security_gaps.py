@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
+from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.services import organization_update_policy
 from tenant_apps.accounts.services import member_create
 from tests.conftest import PASSWORD
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_removing_ones_authenticator_drops_the_sessions_two_factor_pass(client_for, acme):
-    organization_update_policy(organization=acme, require_mfa=True, open_signup=False)
+    organization_update_policy(
+        organization=acme, require_mfa=True, open_signup=False, actor=Actor(label="test")
+    )
     with schema_context(acme.schema_name):
         member_create(email="careful@acme.test", password=PASSWORD)
     client = client_for(acme)
