@@ -12,7 +12,7 @@ from django.conf import settings  # noqa: E402
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware  # noqa: E402
 
 from config.routing_ws import websocket_urlpatterns  # noqa: E402
-from shared_apps.tenants.websocket import tenant_websocket_application  # noqa: E402
+from shared_apps.tenants.routing.websocket import tenant_websocket_application  # noqa: E402
 
 # X-Forwarded-For/-Proto are believed only from FORWARDED_ALLOW_IPS (the proxies in
 # front), whichever server runs the app: everyone else's are ignored (client_ip.py).

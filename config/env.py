@@ -37,7 +37,7 @@ def database_config(url: str, pool: dict | None = None) -> dict:
     socket_host = options.pop("host", None)
     if socket_host:
         config["HOST"] = socket_host
-    config["ENGINE"] = "shared_apps.tenants.db_backend"
+    config["ENGINE"] = "shared_apps.tenants.db.backend"
     if pool:
         options["pool"] = pool
         config["CONN_MAX_AGE"] = 0

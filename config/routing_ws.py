@@ -2,7 +2,8 @@
 
 from django.urls import path, re_path
 
-from shared_apps.tenants.consumers import NotFoundConsumer, ProvisioningProgressConsumer
+from shared_apps.platform.consumers import ProvisioningProgressConsumer
+from shared_apps.tenants.runtime.consumers import NotFoundConsumer
 from tenant_apps.notifications.consumers import NotificationConsumer
 
 websocket_urlpatterns = [

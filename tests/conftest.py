@@ -16,10 +16,13 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from hypothesis import settings as hypothesis_settings
 
-from shared_apps.tenants import services
-from shared_apps.tenants.hosts import PlatformAllowedHosts
 from shared_apps.tenants.models import Organization
-from shared_apps.tenants.resolver import clear_local_routing_cache, start_invalidation_listener
+from shared_apps.tenants.provisioning import services as provisioning
+from shared_apps.tenants.routing.hosts import PlatformAllowedHosts
+from shared_apps.tenants.routing.resolver import (
+    clear_local_routing_cache,
+    start_invalidation_listener,
+)
 
 # S3-compatible server fixtures (s3_endpoint, s3_bucket) for the storage tests.
 pytest_plugins = ["tests.plugins.s3"]
@@ -55,7 +58,7 @@ def _routing_invalidation_listener() -> None:
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
     with django_db_blocker.unblock():
         for slug, name in TEST_ORGANIZATIONS.items():
-            services.organization_create(
+            provisioning.organization_create(
                 name=name, slug=slug, owner_email=owner_email(slug), owner_password=PASSWORD
             )
 

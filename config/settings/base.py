@@ -13,9 +13,9 @@ from config.env import (
     kombu_url,
 )
 from shared_apps.localdev import embedded
-from shared_apps.tenants.fanout import FAN_OUT_TASK_NAME, every_organization
-from shared_apps.tenants.hosts import PlatformAllowedHosts
-from shared_apps.tenants.signing import current_schema_salt
+from shared_apps.tenants.routing.hosts import PlatformAllowedHosts
+from shared_apps.tenants.runtime.fanout import FAN_OUT_TASK_NAME, every_organization
+from shared_apps.tenants.runtime.signing import current_schema_salt
 
 # --- Core --------------------------------------------------------------------------
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-change-me")
@@ -86,11 +86,11 @@ MIDDLEWARE = [
     "shared_apps.operations.middleware.OperationsEndpointsMiddleware",
     # Ahead of routing, so the router's own pages (bad host, unknown organization,
     # suspended, being set up) carry the same security headers and policy as every other.
-    "shared_apps.tenants.middleware.SecurityHeadersMiddleware",
+    "shared_apps.tenants.routing.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "shared_apps.tenants.middleware.TenantRoutingMiddleware",
-    "shared_apps.tenants.correlation.RequestLogContextMiddleware",
+    "shared_apps.tenants.routing.middleware.TenantRoutingMiddleware",
+    "shared_apps.tenants.runtime.correlation.RequestLogContextMiddleware",
     # The HTTPS redirect reads the host, which routing has checked by now.
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -104,7 +104,7 @@ MIDDLEWARE = [
     "tenant_apps.accounts.middleware.RequireMFAMiddleware",
 ]
 # The 403 for a failed CSRF check, in the platform's layout like the other error pages.
-CSRF_FAILURE_VIEW = "shared_apps.tenants.error_pages.csrf_failure"
+CSRF_FAILURE_VIEW = "shared_apps.tenants.routing.error_pages.csrf_failure"
 
 AUTH_USER_MODEL = "accounts.User"
 # Every path that sets a password checks these: allauth's sign-up, reset and change, the
@@ -299,7 +299,7 @@ CHANNEL_LAYERS = {
 # sent to, nor valid at, another. Sessions live in each schema's own table, read through
 # the schema-prefixed "sessions" cache; with Redis down they are read from the table.
 # The cached copy lives at most SESSION_CACHE_SECONDS (docs/cache.md says why).
-SESSION_ENGINE = "shared_apps.tenants.sessions"
+SESSION_ENGINE = "shared_apps.tenants.runtime.sessions"
 SESSION_CACHE_ALIAS = "sessions"
 SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 SESSION_COOKIE_DOMAIN = None
@@ -352,9 +352,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(DATA_DIR / "media"))
 FILES_STORAGE = env.str("FILES_STORAGE", default="local")  # "local" | "s3"
 _FILE_STORAGES = {
-    "local": {"BACKEND": "shared_apps.tenants.storage.TenantFileSystemStorage"},
+    "local": {"BACKEND": "shared_apps.tenants.runtime.storage.TenantFileSystemStorage"},
     "s3": {
-        "BACKEND": "shared_apps.tenants.storage.TenantS3Storage",
+        "BACKEND": "shared_apps.tenants.runtime.storage.TenantS3Storage",
         "OPTIONS": {
             "bucket_name": env.str("FILES_S3_BUCKET", default=""),
             "endpoint_url": env.str("FILES_S3_ENDPOINT_URL", default="") or None,
@@ -404,10 +404,10 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"log_context": {"()": "shared_apps.tenants.logging.LogContextFilter"}},
+    "filters": {"log_context": {"()": "shared_apps.tenants.runtime.log_context.LogContextFilter"}},
     "formatters": {
-        "text": {"()": "shared_apps.tenants.logging.ReadableFormatter"},
-        "json": {"()": "shared_apps.tenants.logging.JsonFormatter"},
+        "text": {"()": "shared_apps.tenants.runtime.log_context.ReadableFormatter"},
+        "json": {"()": "shared_apps.tenants.runtime.log_context.JsonFormatter"},
     },
     "handlers": {
         "console": {

@@ -7,14 +7,13 @@ tasks it hands out (`task_received`) to know whose task it was.
 """
 
 import logging
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from celery import signals
 from django_tenants.utils import get_public_schema_name
 
-from shared_apps.tenants.task_base import (
+from shared_apps.tenants.local_cache import LocalCache
+from shared_apps.tenants.runtime.task_base import (
     CORRELATION_HEADER,
     SCHEMA_HEADER,
     USER_HEADER,
@@ -24,27 +23,14 @@ from shared_apps.tenants.task_base import (
 logger = logging.getLogger(__name__)
 
 _MAX_REMEMBERED = 20_000
+_REMEMBER_SECONDS = 24 * 3600
 
 
-class _ReceivedRequests:
-    """task id → what a failure record needs, for the tasks this main process handed out."""
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def remember(self, task_id: str, context: dict[str, Any]) -> None:
-        with self._lock:
-            self._entries[task_id] = context
-            while len(self._entries) > _MAX_REMEMBERED:
-                self._entries.popitem(last=False)
-
-    def recall(self, task_id: str) -> dict[str, Any]:
-        with self._lock:
-            return self._entries.get(task_id, {})
-
-
-_received = _ReceivedRequests()
+# task id → what a failure record needs, for the tasks this main process handed out.
+# Forgotten after a day: a task still unfinished by then is recorded without them.
+_received: LocalCache[str, dict[str, Any]] = LocalCache(
+    maxsize=_MAX_REMEMBERED, ttl=lambda: _REMEMBER_SECONDS
+)
 
 
 def _context_of(request: Any, delivery_info: dict | None, retries: int | None) -> dict[str, Any]:
@@ -59,9 +45,7 @@ def _context_of(request: Any, delivery_info: dict | None, retries: int | None) -
 
 def _remember_received(request: Any = None, **_kwargs: Any) -> None:
     headers = request.request_dict
-    _received.remember(
-        request.id, _context_of(headers, request.delivery_info, headers.get("retries"))
-    )
+    _received.put(request.id, _context_of(headers, request.delivery_info, headers.get("retries")))
 
 
 def _record_failure(
@@ -79,7 +63,7 @@ def _record_failure(
     if request is not None and request.id == task_id:
         context = _context_of(request, request.delivery_info, request.retries)
     else:
-        context = _received.recall(task_id)
+        context = _received.get(task_id) or {}
     traceback = str(getattr(einfo, "traceback", "") or "")
     try:
         # A hard time limit is reported twice by the worker (timeout and lost job).

@@ -14,7 +14,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from shared_apps.failed_tasks.models import FailedTask
 from shared_apps.tenants.audit import Actor, audit_record
 from shared_apps.tenants.models import Organization
-from shared_apps.tenants.task_base import CORRELATION_HEADER, SCHEMA_HEADER, USER_HEADER
+from shared_apps.tenants.runtime.task_base import CORRELATION_HEADER, SCHEMA_HEADER, USER_HEADER
 
 logger = logging.getLogger(__name__)
 

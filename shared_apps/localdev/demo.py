@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 
-from shared_apps.tenants import services
 from shared_apps.tenants.models import Organization
+from shared_apps.tenants.provisioning import services as provisioning
 
 DEMO_PASSWORD = "tenantry-demo"
 STAFF_EMAIL = "staff@tenantry.test"
@@ -36,7 +36,7 @@ def demo_seed() -> list[str]:
     for demo in DEMO_ORGANIZATIONS:
         if Organization.objects.filter(slug=demo.slug).exists():
             continue
-        services.organization_create(
+        provisioning.organization_create(
             name=demo.name,
             slug=demo.slug,
             owner_email=demo.member_email,

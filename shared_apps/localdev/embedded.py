@@ -18,7 +18,6 @@ import hashlib
 import importlib.util
 import os
 import pwd
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -238,8 +237,3 @@ class EmbeddedServices:
             while time.monotonic() < deadline:
                 os.kill(pid, 0)
                 time.sleep(0.05)
-
-
-def wipe(data_dir: Path) -> None:
-    """Remove all embedded data (used by `manage.py dev --reset`)."""
-    shutil.rmtree(data_dir, ignore_errors=True)

@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from shared_apps.operations.connections import unpooled_connection
-from shared_apps.tenants.locks import MIGRATION_LOCK_KEY
+from shared_apps.tenants.db.locks import MIGRATION_LOCK_KEY
 
 _APPLICATION_NAME = "tenantry migrate_tenants"
 _POLL_SECONDS = 0.5

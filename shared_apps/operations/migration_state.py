@@ -65,13 +65,6 @@ def forward_order() -> tuple[MigrationKey, ...]:
     return tuple(ordered)
 
 
-def forget_loaded_graph() -> None:
-    """Drop the cached graph (tests that swap MIGRATION_MODULES in-process call this)."""
-    migration_loader.cache_clear()
-    forward_order.cache_clear()
-    _plan_for_normalized.cache_clear()
-
-
 def normalize_applied(applied: Iterable[MigrationKey]) -> tuple[frozenset[MigrationKey], bool]:
     """(applied graph nodes, irregular) for what a schema recorded.
 

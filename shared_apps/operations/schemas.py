@@ -3,7 +3,7 @@
 from django_tenants.utils import get_public_schema_name, schema_exists
 
 from shared_apps.tenants.models import Organization
-from shared_apps.tenants.template import TEMPLATE_SCHEMA
+from shared_apps.tenants.provisioning.template import TEMPLATE_SCHEMA
 
 
 def public_schema() -> str:

@@ -1,7 +1,7 @@
 """Reads for the operations endpoints."""
 
-from shared_apps.tenants.hosts import InvalidHost, normalize_hostname
 from shared_apps.tenants.models import Domain, Organization
+from shared_apps.tenants.validators import InvalidHost, normalize_hostname
 
 
 def domain_may_get_certificate(*, domain: str) -> bool:

@@ -16,13 +16,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from shared_apps.platform import selectors
-from shared_apps.tenants import exports, services
-from shared_apps.tenants.api_tokens import api_token_authenticate
+from shared_apps.platform.api_tokens import api_token_authenticate
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.client_ip import client_ip
+from shared_apps.tenants.lifecycle import exports
+from shared_apps.tenants.lifecycle import services as lifecycle
+from shared_apps.tenants.lifecycle.tasks import export_organization
 from shared_apps.tenants.models import Organization
+from shared_apps.tenants.provisioning import services as provisioning
 from shared_apps.tenants.selectors import owner_invitation_expires_at
-from shared_apps.tenants.tasks import export_organization
 from shared_apps.tenants.validation import organization_filter_validate
 
 
@@ -103,7 +105,7 @@ def _get(slug: str) -> Organization | None:
 def organizations(request: HttpRequest) -> JsonResponse:
     if request.method == "POST":
         data = _body(request)
-        organization = services.organization_request(
+        organization = provisioning.organization_request(
             name=data.get("name", ""), slug=data.get("slug", ""),
             owner_email=data.get("owner_email", ""), plan=data.get("plan"), actor=request.actor,
         )  # fmt: skip
@@ -136,15 +138,15 @@ def organization(request: HttpRequest, slug: str) -> JsonResponse:
         data = _body(request)
         with transaction.atomic():
             if "name" in data:
-                services.organization_rename(
+                lifecycle.organization_rename(
                     organization=found, name=str(data["name"]), actor=request.actor
                 )
             if "plan" in data:
-                services.organization_change_plan(
+                lifecycle.organization_change_plan(
                     organization=found, plan=str(data["plan"]), actor=request.actor
                 )
     elif request.method == "DELETE":
-        services.organization_delete(
+        lifecycle.organization_delete(
             organization=found, actor=request.actor, force=request.GET.get("force") == "true"
         )
         return JsonResponse({"slug": slug, "status": "deleted"})
@@ -152,10 +154,10 @@ def organization(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 _ACTIONS = {
-    "suspend": services.organization_suspend,
-    "reactivate": services.organization_reactivate,
-    "archive": services.organization_archive,
-    "restore": services.organization_restore,
+    "suspend": lifecycle.organization_suspend,
+    "reactivate": lifecycle.organization_reactivate,
+    "archive": lifecycle.organization_archive,
+    "restore": lifecycle.organization_restore,
 }
 
 
@@ -167,7 +169,7 @@ def organization_action(request: HttpRequest, slug: str, action: str) -> JsonRes
         return _error(404, f"No organization with slug “{slug}”.")
     if action == "owner-invitation":
         data = _body(request)
-        invited = services.organization_owner_invite(
+        invited = provisioning.organization_owner_invite(
             organization=found, email=data.get("email"), actor=request.actor
         )
         return JsonResponse(_as_json(invited))

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from shared_apps.tenants.models import AuditEvent, Organization
-from shared_apps.tenants.template import code_migrations_count
+from shared_apps.tenants.provisioning.template import code_migrations_count
 
 SORTS = {
     "name": "name",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shared_apps.failed_tasks.models import FailedTask
 from shared_apps.failed_tasks.selectors import failed_tasks_list
 from shared_apps.failed_tasks.services import failed_task_discard, failed_task_replay
-from shared_apps.platform import selectors
+from shared_apps.platform import api_tokens, selectors
 from shared_apps.platform.access import staff_required
 from shared_apps.platform.forms import (
     APITokenForm,
@@ -23,13 +23,15 @@ from shared_apps.platform.forms import (
     NewOrganizationForm,
     PlanForm,
 )
-from shared_apps.tenants import api_tokens, exports, services
 from shared_apps.tenants.audit import Actor
-from shared_apps.tenants.impersonation import impersonation_ticket
+from shared_apps.tenants.lifecycle import domains, exports
+from shared_apps.tenants.lifecycle import services as lifecycle
+from shared_apps.tenants.lifecycle.impersonation_tickets import impersonation_ticket
+from shared_apps.tenants.lifecycle.tasks import export_organization
 from shared_apps.tenants.models import Domain, Organization, OrganizationExport, PlatformAPIToken
+from shared_apps.tenants.provisioning import services as provisioning
+from shared_apps.tenants.routing.links import organization_url
 from shared_apps.tenants.selectors import owner_invitation_expires_at
-from shared_apps.tenants.tasks import export_organization
-from shared_apps.tenants.urls import organization_url
 from shared_apps.tenants.validation import default_plan
 from shared_apps.tenants.validators import normalize_slug, validate_slug
 
@@ -94,7 +96,7 @@ def organization_new(request: HttpRequest) -> HttpResponse:
     form = NewOrganizationForm(request.POST or None, initial={"plan": default_plan()})
     if request.method == "POST":
         try:
-            organization = services.organization_request(
+            organization = provisioning.organization_request(
                 **{field: request.POST.get(field, "") for field in form.fields},
                 actor=Actor.from_request(request),
             )
@@ -139,20 +141,20 @@ def organization_status(request: HttpRequest, slug: str) -> JsonResponse:
 
 _TRANSITIONS = {
     "suspend": (
-        services.organization_suspend, "Suspend", "Suspended",
+        lifecycle.organization_suspend, "Suspend", "Suspended",
         "Members will see the suspended page; data is kept.",
     ),
     "reactivate": (
-        services.organization_reactivate, "Reactivate", "Reactivated",
+        lifecycle.organization_reactivate, "Reactivate", "Reactivated",
         "Members can sign in again.",
     ),
     "archive": (
-        services.organization_archive, "Archive", "Archived",
+        lifecycle.organization_archive, "Archive", "Archived",
         "Members lose access; data is kept and the organization can be restored during the "
         f"grace period ({settings.ORGANIZATION_DELETE_GRACE_DAYS} days), then deleted.",
     ),
     "restore": (
-        services.organization_restore, "Restore", "Restored", "Members can sign in again.",
+        lifecycle.organization_restore, "Restore", "Restored", "Members can sign in again.",
     ),
 }  # fmt: skip
 
@@ -182,7 +184,7 @@ def organization_rename(request: HttpRequest, slug: str) -> HttpResponse:
     name = request.POST.get("name", "")
     return _then_organization_page(
         request, slug,
-        lambda: services.organization_rename(
+        lambda: lifecycle.organization_rename(
             organization=organization, name=name, actor=Actor.from_request(request)
         ),
         "Renamed.",
@@ -196,7 +198,7 @@ def organization_plan(request: HttpRequest, slug: str) -> HttpResponse:
     plan = request.POST.get("plan", "")
     return _then_organization_page(
         request, slug,
-        lambda: services.organization_change_plan(
+        lambda: lifecycle.organization_change_plan(
             organization=organization, plan=plan, actor=Actor.from_request(request)
         ),
         f"Plan changed to {plan}.",
@@ -209,7 +211,7 @@ def organization_retry(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
     return _then_organization_page(
         request, slug,
-        lambda: services.organization_provision_retry(
+        lambda: provisioning.organization_provision_retry(
             organization=organization, actor=Actor.from_request(request)
         ),
         "Provisioning queued again.",
@@ -223,7 +225,7 @@ def owner_invite(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
     return _then_organization_page(
         request, slug,
-        lambda: services.organization_owner_invite(
+        lambda: provisioning.organization_owner_invite(
             organization=organization, email=request.POST.get("email"),
             actor=Actor.from_request(request),
         ),
@@ -238,7 +240,7 @@ def domain_add(request: HttpRequest, slug: str) -> HttpResponse:
     name = request.POST.get("domain", "")
     return _then_organization_page(
         request, slug,
-        lambda: services.domain_add(
+        lambda: domains.domain_add(
             organization=organization, domain=name, actor=Actor.from_request(request)
         ),
         f"Added {name.strip().lower()}; verify it to start routing it.",
@@ -246,9 +248,9 @@ def domain_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 _DOMAIN_ACTIONS = {
-    "verify": services.domain_verify,
-    "primary": services.domain_set_primary,
-    "remove": services.domain_remove,
+    "verify": domains.domain_verify,
+    "primary": domains.domain_set_primary,
+    "remove": domains.domain_remove,
 }
 
 
@@ -297,7 +299,7 @@ def organization_delete(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("confirm_slug", "That is not this organization's slug.")
         else:
             try:
-                services.organization_delete(
+                lifecycle.organization_delete(
                     organization=organization,
                     actor=Actor.from_request(request),
                     force=form.cleaned_data["force"],

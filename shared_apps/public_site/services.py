@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
-from shared_apps.tenants.directory import organizations_for_email
-from shared_apps.tenants.urls import organization_url, platform_url
+from shared_apps.tenants.lifecycle.directory import organizations_for_email
+from shared_apps.tenants.routing.links import organization_url, platform_url
 
 
 def organization_finder_send(*, email: str) -> bool:

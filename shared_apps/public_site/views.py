@@ -11,7 +11,7 @@ from shared_apps.public_site.ratelimit import over_hourly_limit
 from shared_apps.public_site.tasks import send_organization_finder_email
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.client_ip import client_ip
-from shared_apps.tenants.services import organization_request
+from shared_apps.tenants.provisioning.services import organization_request
 
 _FIND_LIMIT_PER_HOUR = 10
 _SIGNUP_LIMIT_PER_HOUR = 10

@@ -10,8 +10,9 @@ class TenantsConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_finished
 
-        from shared_apps.tenants import receivers, task_base
-        from shared_apps.tenants.middleware import reset_tenant_after_request
+        from shared_apps.tenants import receivers
+        from shared_apps.tenants.routing.middleware import reset_tenant_after_request
+        from shared_apps.tenants.runtime import task_base
 
         receivers.connect()
         task_base.connect_signals()

@@ -2,8 +2,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
-from shared_apps.tenants.hosts import InvalidHost, normalize_hostname
-from shared_apps.tenants.validators import SLUG_MAX_LENGTH, validate_slug
+from shared_apps.tenants.validators import (
+    SLUG_MAX_LENGTH,
+    InvalidHost,
+    normalize_hostname,
+    validate_slug,
+)
 
 
 class Organization(TenantMixin):

@@ -10,7 +10,10 @@ logger = logging.getLogger(__name__)
 
 
 def _routing_changed(**_kwargs: Any) -> None:
-    from shared_apps.tenants.resolver import clear_local_routing_cache, invalidate_routing_cache
+    from shared_apps.tenants.routing.resolver import (
+        clear_local_routing_cache,
+        invalidate_routing_cache,
+    )
 
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
@@ -34,7 +37,7 @@ def _close_sockets_when_unavailable(instance: Any, **kwargs: Any) -> None:
     schema = instance.schema_name
 
     def send() -> None:
-        from shared_apps.tenants.channels import send_to_organization
+        from shared_apps.tenants.runtime.groups import send_to_organization
 
         try:
             send_to_organization(message={"type": "organization.unavailable"}, schema=schema)

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from shared_apps.tenants.client_ip import client_ip
 from shared_apps.tenants.context import current_organization
 from shared_apps.tenants.models import Organization
-from shared_apps.tenants.urls import organization_url, platform_url
+from shared_apps.tenants.routing.links import organization_url, platform_url
 
 
 def _is_public(request: HttpRequest | None) -> bool:

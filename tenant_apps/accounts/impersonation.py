@@ -14,15 +14,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from shared_apps.tenants.channels import send_to_session
 from shared_apps.tenants.client_ip import client_ip
-from shared_apps.tenants.impersonation import (
+from shared_apps.tenants.lifecycle.impersonation_tickets import (
     impersonation_ended,
     impersonation_entered,
     impersonation_minutes,
     impersonation_redeem,
 )
-from shared_apps.tenants.urls import platform_url
+from shared_apps.tenants.routing.links import platform_url
+from shared_apps.tenants.runtime.groups import send_to_session
 from tenant_apps.accounts.models import User
 
 SESSION_KEY = "tenantry_impersonation"

@@ -7,7 +7,7 @@ from allauth.mfa.signals import authenticator_removed
 from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from shared_apps.tenants.directory import directory_forget_member, directory_record_member
+from shared_apps.tenants.lifecycle.directory import directory_forget_member, directory_record_member
 from shared_apps.tenants.signals import organization_schema_ready, owner_invitation_requested
 from tenant_apps.accounts.middleware import mfa_pass_forget
 from tenant_apps.accounts.models import User

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from shared_apps.tenants.channels import current_schema, send_to_user
 from shared_apps.tenants.context import current_organization
-from shared_apps.tenants.services import organization_owner_joined
-from shared_apps.tenants.urls import organization_url
+from shared_apps.tenants.provisioning.services import organization_owner_joined
+from shared_apps.tenants.routing.links import organization_url
+from shared_apps.tenants.runtime.groups import current_schema, send_to_user
 from tenant_apps.accounts.models import Invitation, User, token_digest
 from tenant_apps.accounts.roles import Role
 
@@ -134,12 +134,6 @@ def member_deactivate(*, member: User, deactivated_by: User) -> User:
                 user_id=member.pk, message={"type": "member.signed_out"}, schema=schema
             )
         )
-    return member
-
-
-def member_reactivate(*, member: User) -> User:
-    member.is_active = True
-    member.save(update_fields=["is_active"])
     return member
 
 

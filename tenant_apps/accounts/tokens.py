@@ -8,7 +8,7 @@ salt makes the token mean "this user of this organization" (ACCOUNT_PASSWORD_RES
 
 from allauth.account.forms import EmailAwarePasswordResetTokenGenerator
 
-from shared_apps.tenants.signing import schema_salt
+from shared_apps.tenants.runtime.signing import schema_salt
 
 
 class SchemaBoundPasswordResetTokenGenerator(EmailAwarePasswordResetTokenGenerator):

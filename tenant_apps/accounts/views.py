@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shared_apps.tenants.audit import Actor
-from shared_apps.tenants.services import organization_update_policy
+from shared_apps.tenants.lifecycle.services import organization_update_policy
 from tenant_apps.accounts import selectors, services
 from tenant_apps.accounts.forms import (
     AcceptInvitationForm,

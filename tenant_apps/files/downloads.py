@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
-from shared_apps.tenants.storage import tenant_relative_path
+from shared_apps.tenants.runtime.storage import tenant_relative_path
 from tenant_apps.files.models import StoredFile
 
 MODES = ("stream", "accel", "presigned")

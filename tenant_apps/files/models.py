@@ -1,5 +1,5 @@
 """Uploaded files: the row in the organization's schema, the bytes under its prefix in
-the default storage (shared_apps.tenants.storage)."""
+the default storage (shared_apps.tenants.runtime.storage)."""
 
 import uuid
 

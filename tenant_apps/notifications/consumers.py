@@ -5,7 +5,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from shared_apps.tenants.consumers import GroupNotAllowed
+from shared_apps.tenants.runtime.consumers import GroupNotAllowed
 from tenant_apps.accounts.consumers import MemberConsumer
 from tenant_apps.accounts.roles import Role, has_role
 from tenant_apps.notifications.selectors import bell_state

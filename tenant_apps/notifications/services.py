@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from shared_apps.tenants.channels import current_schema, send_to_organization, send_to_user
+from shared_apps.tenants.runtime.groups import current_schema, send_to_organization, send_to_user
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.roles import Role, has_role
 from tenant_apps.notifications.models import Notification

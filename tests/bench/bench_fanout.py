@@ -69,7 +69,7 @@ def _setup(organizations: int, clients_per_org: int) -> dict[str, list[str]]:
     from django.core.management import call_command
     from django_tenants.utils import schema_context
 
-    from shared_apps.tenants.services import organization_create
+    from shared_apps.tenants.provisioning.services import organization_create
     from tenant_apps.accounts.services import member_create
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
@@ -121,7 +121,7 @@ async def _run_variant(
 ) -> dict[str, float]:
     from channels.layers import get_channel_layer
 
-    from shared_apps.tenants.channels import organization_group
+    from shared_apps.tenants.runtime.groups import organization_group
     from tenant_apps.notifications.services import CHANGED_EVENT
 
     layer = get_channel_layer()

@@ -26,7 +26,7 @@ def _setup(database: str) -> None:
 
     fresh_database(database)
 
-    from shared_apps.tenants.template import template_refresh
+    from shared_apps.tenants.provisioning.template import template_refresh
 
     template_refresh()
 
@@ -34,12 +34,12 @@ def _setup(database: str) -> None:
 def _create(prefix: str, index: int, *, fast: bool, pool: bool = False) -> float:
     from django.conf import settings
 
-    from shared_apps.tenants.pool import pool_fill
+    from shared_apps.tenants.provisioning.pool import pool_fill
 
     settings.SCHEMA_POOL_SIZE = 0
     if pool:
         pool_fill(size=1)
-    from shared_apps.tenants.services import organization_create
+    from shared_apps.tenants.provisioning.services import organization_create
 
     started = time.perf_counter()
     organization_create(

@@ -43,7 +43,8 @@ def main() -> None:
     from django.test.utils import override_settings
 
     from shared_apps.tenants.audit import Actor
-    from shared_apps.tenants.services import organization_create, organization_update_policy
+    from shared_apps.tenants.lifecycle.services import organization_update_policy
+    from shared_apps.tenants.provisioning.services import organization_create
     from tests.bench.common import fresh_database
 
     settings.ALLOWED_HOSTS = ["*"]

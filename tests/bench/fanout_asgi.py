@@ -19,8 +19,8 @@ from django.urls import path
 
 from config.asgi import application as tenantry_application
 from config.routing_ws import websocket_urlpatterns
-from shared_apps.tenants.consumers import TenantConsumer
-from shared_apps.tenants.websocket import TenantWebSocketMiddleware
+from shared_apps.tenants.routing.websocket import TenantWebSocketMiddleware
+from shared_apps.tenants.runtime.consumers import TenantConsumer
 from tenant_apps.accounts.roles import Role, has_role
 
 

@@ -4,7 +4,7 @@ from config.settings.test import *  # noqa: F403
 from config.settings.test import DATABASES, MIDDLEWARE, env
 
 _VARIANT = env.str("BENCH_VARIANT")
-_ROUTING = "shared_apps.tenants.middleware.TenantRoutingMiddleware"
+_ROUTING = "shared_apps.tenants.routing.middleware.TenantRoutingMiddleware"
 ROOT_URLCONF = "tests.bench.routing_urls"
 DATABASES["default"]["NAME"] = env.str("BENCH_DATABASE")
 DATABASES["default"]["CONN_MAX_AGE"] = None

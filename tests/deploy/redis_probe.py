@@ -20,7 +20,7 @@ def main(token: str) -> int:
     from django.core.cache import caches
 
     from config.celery import app
-    from shared_apps.tenants import resolver
+    from shared_apps.tenants.routing import resolver
 
     caches["default"].set(f"probe-{token}", "cache")
     caches["sessions"].set(f"probe-{token}", "sessions")

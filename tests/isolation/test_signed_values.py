@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail, signing
 from django.test import Client
 
-from shared_apps.tenants import signing as schema_signing
+from shared_apps.tenants.runtime import signing as schema_signing
 from tests.conftest import PASSWORD, owner_email
 
 pytestmark = pytest.mark.django_db
@@ -186,7 +186,7 @@ def test_invitation_link_from_acme_is_refused_at_globex(
 
 def test_impersonation_ticket_for_acme_is_refused_at_globex(acme, globex, in_schema, client_for):
     from shared_apps.tenants.audit import Actor
-    from shared_apps.tenants.impersonation import impersonation_ticket
+    from shared_apps.tenants.lifecycle.impersonation_tickets import impersonation_ticket
 
     users = twin_users(in_schema, acme, globex, email="support-target@both.test")
     ticket = impersonation_ticket(
@@ -260,7 +260,7 @@ def test_a_post_from_a_globex_page_is_refused_at_acme_even_with_a_valid_csrf_pai
 
 
 def test_platform_api_token_is_refused_at_an_organizations_host(db, client_for, acme):
-    from shared_apps.tenants.api_tokens import api_token_create
+    from shared_apps.platform.api_tokens import api_token_create
     from shared_apps.tenants.audit import Actor
 
     _token, raw = api_token_create(name="billing", actor=Actor(label="ops@platform.test"))
@@ -275,7 +275,7 @@ def test_export_download_exists_only_for_staff_on_the_platform_host(
     acme, owner_of, client_for, tmp_path, settings
 ):
     from shared_apps.tenants.audit import Actor
-    from shared_apps.tenants.exports import export_request, export_run
+    from shared_apps.tenants.lifecycle.exports import export_request, export_run
 
     settings.EXPORTS_DIR = str(tmp_path)
     export = export_run(export=export_request(organization=acme, actor=Actor(label="ops")))

@@ -1,6 +1,6 @@
 """django-tenants' own test suite, run on the stock backend and on Tenantry's.
 
-Tenantry replaces django-tenants' database backend (shared_apps.tenants.db_backend), so
+Tenantry replaces django-tenants' database backend (shared_apps.tenants.db.backend), so
 everything django-tenants tests about schemas must hold on ours too. The suite needs the
 test project that ships only in the source distribution (`dts_test_project/`): it is
 fetched from PyPI with pip (cached under .data/cache/peer), run against a throwaway
@@ -28,7 +28,7 @@ from shared_apps.localdev.embedded import EmbeddedServices, socket_dir  # noqa: 
 
 BACKENDS = {
     "stock": "django_tenants.postgresql_backend",
-    "tenantry": "shared_apps.tenants.db_backend",
+    "tenantry": "shared_apps.tenants.db.backend",
 }
 # Tests that differ only because Tenantry sends `SET search_path` with the next statement
 # instead of on its own (one round trip fewer): they count SET statements, not schemas.

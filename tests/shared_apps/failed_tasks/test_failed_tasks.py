@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from config.celery import app
 from shared_apps.failed_tasks.models import FailedTask
-from shared_apps.tenants import services
+from shared_apps.tenants.lifecycle import services as lifecycle
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_replay_queues_it_once_and_refuses_twice_without_force(failed_at_acme, p
 
 
 def test_replay_is_refused_once_the_organization_is_gone(failed_at_acme, acme):
-    services.organization_delete(organization=acme, force=True)
+    lifecycle.organization_delete(organization=acme, force=True)
     with pytest.raises(CommandError, match="no longer exists"):
         run("replay", str(failed_at_acme.pk))
     failed_at_acme.refresh_from_db()
@@ -122,7 +122,7 @@ def test_replay_and_discard_from_the_command_line_are_audited_once(failed_at_acm
 def test_a_refused_replay_is_not_audited(failed_at_acme, acme):
     from shared_apps.tenants.models import AuditEvent
 
-    services.organization_delete(organization=acme, force=True)
+    lifecycle.organization_delete(organization=acme, force=True)
     with pytest.raises(CommandError):
         run("replay", str(failed_at_acme.pk))
     assert not AuditEvent.objects.filter(

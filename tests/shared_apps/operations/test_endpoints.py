@@ -4,7 +4,7 @@ import pytest
 from django.test import Client, override_settings
 
 from shared_apps.operations import health
-from shared_apps.tenants import services
+from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.models import Domain
 
 
@@ -66,7 +66,7 @@ def test_domain_check_allows_verified_domains_of_active_organizations_only(db, a
     Domain.objects.create(domain="unproven.example", tenant=acme, is_primary=False)
     Domain.objects.create(domain="globex.example", tenant=globex, is_primary=False,
                           is_verified=True)  # fmt: skip
-    services.organization_suspend(organization=globex)
+    lifecycle.organization_suspend(organization=globex)
 
     assert _check("acme.example") == 200
     assert _check("ACME.example.") == 200  # normalized like the Host header

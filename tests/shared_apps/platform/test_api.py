@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from shared_apps.tenants.api_tokens import api_token_revoke
+from shared_apps.platform.api_tokens import api_token_revoke
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.models import AuditEvent, Organization
 

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django_tenants.utils import schema_context, schema_exists
 
-from shared_apps.tenants import services
 from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.models import AuditEvent, Organization
 from tests.conftest import PASSWORD
 
@@ -171,7 +171,7 @@ def test_lifecycle_actions_are_confirmed_then_audited(staff_client, acme):
 
 
 def test_delete_needs_the_typed_slug_and_the_guards(staff_client, acme):
-    services.organization_archive(organization=acme, actor=Actor(label="someone"))
+    lifecycle.organization_archive(organization=acme, actor=Actor(label="someone"))
     wrong = staff_client.post("/platform/organizations/acme/delete/", {"confirm_slug": "nope"})
     assert "not this organization" in wrong.content.decode()
     guarded = staff_client.post("/platform/organizations/acme/delete/", {"confirm_slug": "acme"})
@@ -255,7 +255,7 @@ def test_impersonation_ticket_is_refused_at_another_organization(
 
 
 def test_support_session_ends_where_two_factor_is_required(staff_client, client_for, acme):
-    services.organization_update_policy(
+    lifecycle.organization_update_policy(
         organization=acme, require_mfa=True, open_signup=False, actor=Actor(label="test")
     )
     with schema_context(acme.schema_name):

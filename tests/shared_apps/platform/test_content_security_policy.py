@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from shared_apps.tenants import services
+from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_console_pages(staff_client, acme):
 
 
 def test_console_page_of_an_organization_being_provisioned(staff_client, acme):
-    services.organization_set_status(organization=acme, status=Organization.Status.PROVISIONING)
+    lifecycle.organization_set_status(organization=acme, status=Organization.Status.PROVISIONING)
     assert_strict_policy_holds(staff_client.get(f"/platform/organizations/{acme.slug}/"), 200)
 
 
@@ -73,9 +73,9 @@ def test_router_pages(client_for, acme, globex):
 
     assert_strict_policy_holds(Client(HTTP_HOST="nowhere.localhost").get("/"), 404)
     assert_strict_policy_holds(Client(HTTP_HOST="bad host!").get("/"), 400)
-    services.organization_set_status(organization=acme, status=Organization.Status.SUSPENDED)
+    lifecycle.organization_set_status(organization=acme, status=Organization.Status.SUSPENDED)
     assert_strict_policy_holds(client_for(acme).get("/"), 403)
-    services.organization_set_status(organization=globex, status=Organization.Status.PROVISIONING)
+    lifecycle.organization_set_status(organization=globex, status=Organization.Status.PROVISIONING)
     assert_strict_policy_holds(client_for(globex).get("/"), 503)
 
 

@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from shared_apps.tenants import services
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.models import AuditEvent, Organization
+from shared_apps.tenants.provisioning import services as provisioning
 from tenant_apps.accounts.models import Invitation
 from tenant_apps.accounts.services import invitation_accept
 
@@ -39,7 +39,7 @@ def owner_invitations(org: Organization) -> list[Invitation]:
 def initech(eager_tasks, django_capture_on_commit_callbacks) -> Organization:
     """Made through the API's path (no staff session involved), owner not joined yet."""
     with django_capture_on_commit_callbacks(execute=True):
-        services.organization_request(
+        provisioning.organization_request(
             name="Initech", slug="initech", owner_email="peter@initech.test", actor=STAFF
         )
     mail.outbox.clear()

@@ -6,8 +6,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from shared_apps.tenants.progress import provisioning_report
-from shared_apps.tenants.websocket import CLOSE_FORBIDDEN, CLOSE_SIGN_IN_REQUIRED
+from shared_apps.tenants.provisioning.progress import provisioning_report
+from shared_apps.tenants.routing.websocket import CLOSE_FORBIDDEN, CLOSE_SIGN_IN_REQUIRED
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("channels_keep_test_connection")]
 

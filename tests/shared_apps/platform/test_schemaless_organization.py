@@ -15,8 +15,8 @@ from django_tenants.utils import schema_context, schema_exists
 
 from config.asgi import application
 from shared_apps.tenants.models import Organization
-from shared_apps.tenants.task_base import forget_cached_organizations
-from shared_apps.tenants.websocket import CLOSE_ORGANIZATION_UNAVAILABLE
+from shared_apps.tenants.routing.websocket import CLOSE_ORGANIZATION_UNAVAILABLE
+from shared_apps.tenants.runtime.task_base import forget_cached_organizations
 from tenant_apps.accounts.models import Invitation
 from tests.conftest import PASSWORD
 from tests.shared_apps.tenants.test_task_base import current_schema
@@ -133,16 +133,16 @@ def test_a_task_whose_schema_is_missing_is_skipped_with_a_log_line(acme, caplog)
 
 
 def test_a_failure_after_provisioning_committed_never_drops_the_schema(monkeypatch):
-    from shared_apps.tenants import services
+    from shared_apps.tenants.provisioning import services as provisioning
 
-    real = services.organization_provision
+    real = provisioning.organization_provision
 
     def then_fails(**kwargs):
         real(**kwargs)
         raise ConnectionRefusedError("anything after the commit")
 
-    monkeypatch.setattr(services, "organization_provision", then_fails)
-    organization = services.organization_register(name="Late", slug="late-failure")
-    assert services.organization_provision_attempt(organization=organization)
+    monkeypatch.setattr(provisioning, "organization_provision", then_fails)
+    organization = provisioning.organization_register(name="Late", slug="late-failure")
+    assert provisioning.organization_provision_attempt(organization=organization)
     organization.refresh_from_db()
     assert organization.status == "active" and schema_exists("org_late_failure")

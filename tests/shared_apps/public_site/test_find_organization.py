@@ -50,7 +50,7 @@ def test_unknown_address_gets_the_same_page_and_no_email(
 def test_suspended_organizations_are_not_listed(
     public_client, acme, eager_tasks, django_capture_on_commit_callbacks
 ):
-    from shared_apps.tenants.services import organization_suspend
+    from shared_apps.tenants.lifecycle.services import organization_suspend
 
     organization_suspend(organization=acme)
     ask(public_client, "owner@acme.test", django_capture_on_commit_callbacks)

@@ -7,7 +7,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 
-from shared_apps.tenants.logging import current_log_context
+from shared_apps.tenants.runtime.log_context import current_log_context
 
 PROBE_TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS public.celery_probe (

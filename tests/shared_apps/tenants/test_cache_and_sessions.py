@@ -9,7 +9,7 @@ from django.core.cache import cache, caches
 from django.test import override_settings
 
 from shared_apps.localdev.embedded import EmbeddedServices
-from shared_apps.tenants.sessions import SessionStore
+from shared_apps.tenants.runtime.sessions import SessionStore
 from tests.conftest import owner_email
 
 pytestmark = pytest.mark.django_db

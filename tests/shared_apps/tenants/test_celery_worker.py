@@ -17,10 +17,11 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from shared_apps.failed_tasks.models import FailedTask
-from shared_apps.tenants import services
-from shared_apps.tenants.logging import LogContext, bind_log_context, unbind_log_context
+from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.models import AuditEvent, Organization
-from shared_apps.tenants.tasks import fan_out_to_organizations
+from shared_apps.tenants.provisioning import services as provisioning
+from shared_apps.tenants.runtime.log_context import LogContext, bind_log_context, unbind_log_context
+from shared_apps.tenants.runtime.tasks import fan_out_to_organizations
 from tenant_apps.tracker.models import DailySummary, Project
 from tenant_apps.tracker.tasks import summary_refresh
 from tests.shared_apps.tenants import celery_probe
@@ -61,13 +62,13 @@ def worker(probe_table: None) -> Iterator[WorkerProcess]:
 def throwaway_organizations(autocommit: None) -> Iterator[dict[str, Organization]]:
     """`gone` (deleted before its task runs) and `paused` (suspended), both committed."""
     made = {
-        "gone": services.organization_create(name="Gone Ltd", slug="wk-gone"),
-        "paused": services.organization_create(name="Paused Ltd", slug="wk-paused"),
+        "gone": provisioning.organization_create(name="Gone Ltd", slug="wk-gone"),
+        "paused": provisioning.organization_create(name="Paused Ltd", slug="wk-paused"),
     }
-    services.organization_suspend(organization=made["paused"])
+    lifecycle.organization_suspend(organization=made["paused"])
     yield made
     for organization in Organization.objects.filter(slug__in=["wk-gone", "wk-paused"]):
-        services.organization_delete(organization=organization, force=True)
+        lifecycle.organization_delete(organization=organization, force=True)
 
 
 def _label() -> str:
@@ -155,7 +156,7 @@ def test_a_retried_task_stays_in_its_schema_and_keeps_its_correlation_id(worker)
 def test_a_task_of_a_deleted_organization_is_skipped_not_retried(worker, throwaway_organizations):
     gone = throwaway_organizations["gone"]
     label = _label()
-    committed(services.organization_delete, organization=gone, force=True)
+    committed(lifecycle.organization_delete, organization=gone, force=True)
     # As if queued by a request at the organization just before it was deleted.
     with schema_context(gone.schema_name):
         result = celery_probe.record.delay(label)

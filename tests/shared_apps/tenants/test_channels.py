@@ -6,7 +6,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django_tenants.utils import schema_context
 
-from shared_apps.tenants.channels import (
+from shared_apps.tenants.runtime.groups import (
     NoOrganizationSelected,
     organization_group,
     send_to_organization,

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from shared_apps.tenants import services
+from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.models import Organization
+from shared_apps.tenants.provisioning import services as provisioning
 
 
 @pytest.mark.django_db(transaction=False)
@@ -19,7 +20,7 @@ def test_concurrent_creation_of_the_same_slug_makes_one_organization(django_db_b
     def create() -> None:
         try:
             barrier.wait(timeout=10)
-            services.organization_create(name="Race", slug="race-slug")
+            provisioning.organization_create(name="Race", slug="race-slug")
             outcomes.append("created")
         except ValidationError as error:
             outcomes.append(" ".join(error.messages))
@@ -43,7 +44,7 @@ def test_concurrent_creation_of_the_same_slug_makes_one_organization(django_db_b
 def _delete_organizations(slug: str) -> None:
     try:
         for organization in Organization.objects.filter(slug=slug):
-            services.organization_delete(organization=organization, force=True)
+            lifecycle.organization_delete(organization=organization, force=True)
     finally:
         connection.close()
 
@@ -52,7 +53,7 @@ def _delete_organizations(slug: str) -> None:
 def test_provisioning_waits_while_a_deploy_holds_the_migration_lock():
     import psycopg
 
-    from shared_apps.tenants.locks import MIGRATION_LOCK_KEY
+    from shared_apps.tenants.db.locks import MIGRATION_LOCK_KEY
     from tests.live import server_dsn
 
     settings_db = connection.settings_dict["NAME"]
@@ -63,7 +64,7 @@ def test_provisioning_waits_while_a_deploy_holds_the_migration_lock():
 
     def provision() -> None:
         try:
-            organization = services.organization_create(name="Mid deploy", slug="mid-deploy")
+            organization = provisioning.organization_create(name="Mid deploy", slug="mid-deploy")
             outcome.append(organization.status)
         finally:
             finished.set()

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory, override_settings
 
-from shared_apps.tenants import error_pages
+from shared_apps.tenants.routing import error_pages
 
 pytestmark = [
     pytest.mark.django_db,

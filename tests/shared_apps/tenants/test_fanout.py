@@ -2,7 +2,7 @@ from collections import Counter
 
 import pytest
 
-from shared_apps.tenants.fanout import (
+from shared_apps.tenants.runtime.fanout import (
     FAN_OUT_TASK_NAME,
     every_organization,
     organizations_fan_out,

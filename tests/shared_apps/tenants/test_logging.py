@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shared_apps.tenants.logging import (
+from shared_apps.tenants.runtime.log_context import (
     JsonFormatter,
     LogContext,
     LogContextFilter,

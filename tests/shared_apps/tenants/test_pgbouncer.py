@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 from django_tenants.postgresql_backend.base import FakeTenant
 
-from shared_apps.tenants.db_backend.base import DatabaseWrapper
+from shared_apps.tenants.db.backend.base import DatabaseWrapper
 from tests.live import LiveProcess, free_port, scratch_database
 
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"

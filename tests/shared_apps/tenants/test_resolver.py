@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shared_apps.tenants import resolver
 from shared_apps.tenants.models import Domain
+from shared_apps.tenants.routing import resolver
 
 pytestmark = pytest.mark.django_db
 

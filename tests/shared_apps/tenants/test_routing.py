@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shared_apps.tenants import services
+from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.models import Domain, Organization
 from tenant_apps.tracker.models import Project
 
@@ -101,20 +101,20 @@ def test_custom_domain_passes_djangos_host_checks(member_of, acme, in_schema):
 
 
 def test_suspended_organization_gets_the_suspended_page(acme_client, acme):
-    services.organization_suspend(organization=acme)
+    lifecycle.organization_suspend(organization=acme)
     response = acme_client.get("/")
     assert response.status_code == 403
     assert b"Acme Corp is suspended" in response.content
 
 
 def test_reactivated_organization_is_served_again(acme_client, acme):
-    services.organization_suspend(organization=acme)
-    services.organization_reactivate(organization=acme)
+    lifecycle.organization_suspend(organization=acme)
+    lifecycle.organization_reactivate(organization=acme)
     assert acme_client.get("/accounts/login/").status_code == 200
 
 
 def test_provisioning_organization_gets_the_being_set_up_page(acme_client, acme):
-    services.organization_set_status(organization=acme, status=Organization.Status.PROVISIONING)
+    lifecycle.organization_set_status(organization=acme, status=Organization.Status.PROVISIONING)
     response = acme_client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -122,7 +122,7 @@ def test_provisioning_organization_gets_the_being_set_up_page(acme_client, acme)
 
 
 def test_archived_organization_is_not_served(acme_client, acme):
-    services.organization_set_status(organization=acme, status=Organization.Status.ARCHIVED)
+    lifecycle.organization_set_status(organization=acme, status=Organization.Status.ARCHIVED)
     assert acme_client.get("/").status_code == 404
 
 

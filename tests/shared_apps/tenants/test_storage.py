@@ -9,7 +9,7 @@ from django.core.exceptions import SuspiciousFileOperation, SuspiciousOperation
 from django.core.files.base import ContentFile
 from django_tenants.utils import schema_context
 
-from shared_apps.tenants.storage import TenantFileSystemStorage, TenantS3Storage
+from shared_apps.tenants.runtime.storage import TenantFileSystemStorage, TenantS3Storage
 from tests.plugins.s3 import S3_KEYS, s3_client
 
 

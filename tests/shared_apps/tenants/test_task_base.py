@@ -9,9 +9,9 @@ from celery import shared_task, signals, states
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shared_apps.tenants import services
-from shared_apps.tenants.logging import LogContext, bind_log_context, unbind_log_context
-from shared_apps.tenants.task_base import (
+from shared_apps.tenants.lifecycle import services as lifecycle
+from shared_apps.tenants.runtime.log_context import LogContext, bind_log_context, unbind_log_context
+from shared_apps.tenants.runtime.task_base import (
     CORRELATION_HEADER,
     SCHEMA_HEADER,
     USER_HEADER,
@@ -48,7 +48,7 @@ def test_a_task_runs_in_the_schema_it_was_queued_from_and_the_caller_gets_its_ow
 
 
 def test_a_task_for_a_suspended_organization_is_ignored_with_a_log_line(in_schema, acme, caplog):
-    services.organization_suspend(organization=acme)
+    lifecycle.organization_suspend(organization=acme)
     with in_schema(acme), caplog.at_level(logging.WARNING):
         result = current_schema.apply()
     assert result.state == states.IGNORED
@@ -63,7 +63,7 @@ def schema_even_when_suspended() -> str:
 
 
 def test_a_task_can_declare_the_statuses_it_runs_for(in_schema, acme):
-    services.organization_suspend(organization=acme)
+    lifecycle.organization_suspend(organization=acme)
     with in_schema(acme):
         assert schema_even_when_suspended.apply().get() == "org_acme"
         assert current_schema.apply().state == states.IGNORED
@@ -75,12 +75,12 @@ def test_active_organizations_are_cached_and_a_change_is_seen_at_once(acme):
         assert organization_for_schema("org_acme").slug == "acme"
     assert len(queries) == 0
 
-    services.organization_suspend(organization=acme)  # broadcasts the routing invalidation
+    lifecycle.organization_suspend(organization=acme)  # broadcasts the routing invalidation
     assert organization_for_schema("org_acme").status == "suspended"
 
 
 def test_inactive_and_unknown_schemas_are_never_cached(acme):
-    services.organization_suspend(organization=acme)
+    lifecycle.organization_suspend(organization=acme)
     organization_for_schema("org_acme")
     assert organization_for_schema("org_nobody") is None
     with CaptureQueriesContext(connection) as queries:
@@ -115,7 +115,7 @@ def test_a_queued_task_carries_schema_correlation_id_and_user(in_schema, globex)
 def test_an_unreachable_database_at_lookup_means_retry_not_failure(acme, monkeypatch):
     from django.db import OperationalError
 
-    from shared_apps.tenants import task_base
+    from shared_apps.tenants.runtime import task_base
 
     attempts = []
 

@@ -4,8 +4,10 @@ import pytest
 from django.db import connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
-from shared_apps.tenants import services, template
+from shared_apps.tenants.db.catalog import schema_capture
 from shared_apps.tenants.models import Organization
+from shared_apps.tenants.provisioning import services as provisioning
+from shared_apps.tenants.provisioning import template
 from tenant_apps.accounts.models import Invitation, User
 
 pytestmark = pytest.mark.django_db
@@ -94,8 +96,8 @@ def recorded(schema: str, sql: str) -> list[tuple]:
 
 
 def test_template_and_migrations_build_identical_schemas():
-    slow = services.organization_create(name="Slow", slug="slow-path", fast=False)
-    fast = services.organization_create(name="Fast", slug="fast-path", fast=True)
+    slow = provisioning.organization_create(name="Slow", slug="slow-path", fast=False)
+    fast = provisioning.organization_create(name="Fast", slug="fast-path", fast=True)
 
     slow_description, fast_description = describe(slow.schema_name), describe(fast.schema_name)
     for part in slow_description:
@@ -114,7 +116,7 @@ def test_fast_path_creates_the_owner_invitation_in_the_new_schema(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        organization = services.organization_create(
+        organization = provisioning.organization_create(
             name="Initech", slug="initech", owner_email="peter@initech.test"
         )
     assert organization.status == Organization.Status.ACTIVE
@@ -133,7 +135,7 @@ def test_a_failure_during_the_fast_build_leaves_no_schema():
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
-        services.organization_create(name="Boom", slug="boom", seed=explode)
+        provisioning.organization_create(name="Boom", slug="boom", seed=explode)
     assert not schema_exists("org_boom")
     assert not Organization.objects.filter(slug="boom").exists()
 
@@ -148,9 +150,11 @@ def test_a_stale_template_is_refreshed_before_use(monkeypatch):
         refreshed.append(True)
         return real_refresh(**kwargs)
 
-    monkeypatch.setattr("shared_apps.tenants.services.template_refresh", counting_refresh)
+    monkeypatch.setattr(
+        "shared_apps.tenants.provisioning.services.template_refresh", counting_refresh
+    )
     assert template.current_snapshot() is None
-    services.organization_create(name="After deploy", slug="after-deploy")
+    provisioning.organization_create(name="After deploy", slug="after-deploy")
     assert refreshed == [True]
 
 
@@ -161,30 +165,30 @@ def test_unsupported_template_objects_fall_back_to_migrations(caplog):
                 f'CREATE VIEW "{template.TEMPLATE_SCHEMA}".tenantry_test_view AS SELECT 1 AS one'
             )
         with pytest.raises(template.TemplateUnsupported, match="views"):
-            template._capture(template.TEMPLATE_SCHEMA)
+            schema_capture(template.TEMPLATE_SCHEMA)
         transaction.set_rollback(True)
 
 
 def test_pooled_schemas_become_organizations_identical_to_migrated_ones(settings):
     from shared_apps.tenants.models import PooledSchema
-    from shared_apps.tenants.pool import pool_fill
+    from shared_apps.tenants.provisioning.pool import pool_fill
 
     settings.SCHEMA_POOL_SIZE = 2
     assert pool_fill() == 2
     pooled = set(PooledSchema.objects.values_list("schema_name", flat=True))
 
-    organization = services.organization_create(name="Pooled", slug="pooled-org")
+    organization = provisioning.organization_create(name="Pooled", slug="pooled-org")
     remaining = set(PooledSchema.objects.values_list("schema_name", flat=True))
     (claimed,) = pooled - remaining
     assert not schema_exists(claimed)  # renamed to the organization's schema, not copied
     assert schema_exists(organization.schema_name)
-    slow = services.organization_create(name="Slow", slug="slow-ref", fast=False)
+    slow = provisioning.organization_create(name="Slow", slug="slow-ref", fast=False)
     assert describe(organization.schema_name) == describe(slow.schema_name)
 
 
 def test_a_template_refresh_drops_pooled_schemas_of_the_old_template(settings, monkeypatch):
     from shared_apps.tenants.models import PooledSchema
-    from shared_apps.tenants.pool import pool_fill
+    from shared_apps.tenants.provisioning.pool import pool_fill
 
     settings.SCHEMA_POOL_SIZE = 1
     pool_fill()

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from shared_apps.tenants import services
 from shared_apps.tenants.models import Organization
+from shared_apps.tenants.provisioning import services as provisioning
 from shared_apps.tenants.validators import schema_name_for_slug, validate_slug
 
 HOSTILE_OR_INVALID = [
@@ -56,6 +56,6 @@ def test_schema_name_is_prefixed_and_underscored():
 @pytest.mark.parametrize("slug", ['x"; DROP SCHEMA public CASCADE; --', "pg_catalog", "www"])
 def test_creating_with_a_hostile_slug_is_a_validation_error_and_makes_nothing(slug):
     with pytest.raises(ValidationError) as error:
-        services.organization_create(name="Evil", slug=slug)
+        provisioning.organization_create(name="Evil", slug=slug)
     assert "slug" in error.value.message_dict
     assert not Organization.objects.filter(name="Evil").exists()

@@ -5,7 +5,7 @@ from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application as production_application
-from shared_apps.tenants.websocket import (
+from shared_apps.tenants.routing.websocket import (
     CLOSE_BAD_HOST,
     CLOSE_CROSS_ORIGIN,
     CLOSE_ORGANIZATION_UNAVAILABLE,
@@ -60,9 +60,9 @@ def test_malformed_host_is_refused(db):
 
 
 def test_suspended_organization_is_refused(acme):
-    from shared_apps.tenants import services
+    from shared_apps.tenants.lifecycle import services as lifecycle
 
-    services.organization_suspend(organization=acme)
+    lifecycle.organization_suspend(organization=acme)
     assert whoami("acme.localhost") == (False, CLOSE_ORGANIZATION_UNAVAILABLE)
 
 
@@ -95,7 +95,7 @@ def test_the_same_host_with_its_default_port_is_the_same_origin(acme):
 
 def test_a_custom_domain_accepts_only_its_own_origin(acme):
     from shared_apps.tenants.audit import Actor
-    from shared_apps.tenants.services import domain_add, domain_verify
+    from shared_apps.tenants.lifecycle.domains import domain_add, domain_verify
 
     actor = Actor(label="ops@platform.test")
     domain_verify(

@@ -6,7 +6,7 @@ from channels.routing import URLRouter
 from django.db import connection
 from django.urls import path
 
-from shared_apps.tenants.websocket import tenant_websocket_application
+from shared_apps.tenants.routing.websocket import tenant_websocket_application
 
 
 class WhoAmIConsumer(JsonWebsocketConsumer):

@@ -3,7 +3,7 @@
 import pytest
 from django_tenants.utils import schema_context
 
-from shared_apps.tenants.directory import email_digest, organizations_for_email
+from shared_apps.tenants.lifecycle.directory import email_digest, organizations_for_email
 from shared_apps.tenants.models import MemberDirectoryEntry
 from tenant_apps.accounts.services import member_create
 

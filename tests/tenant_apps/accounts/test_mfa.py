@@ -11,7 +11,7 @@ from allauth.mfa.totp.internal.auth import (
 from django_tenants.utils import schema_context
 
 from shared_apps.tenants.audit import Actor
-from shared_apps.tenants.services import organization_update_policy
+from shared_apps.tenants.lifecycle.services import organization_update_policy
 from tenant_apps.accounts.services import member_create
 from tests.conftest import PASSWORD
 

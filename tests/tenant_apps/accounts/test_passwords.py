@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 
 from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.lifecycle.services import organization_update_policy
 from shared_apps.tenants.models import Organization
-from shared_apps.tenants.services import organization_update_policy
 from tenant_apps.accounts.models import User
 from tests.conftest import PASSWORD, owner_email
 

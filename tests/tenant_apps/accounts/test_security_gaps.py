@@ -9,7 +9,7 @@ from django.core import mail
 from django_tenants.utils import schema_context
 
 from shared_apps.tenants.audit import Actor
-from shared_apps.tenants.services import organization_update_policy
+from shared_apps.tenants.lifecycle.services import organization_update_policy
 from tenant_apps.accounts.services import member_create
 from tests.conftest import PASSWORD
 from tests.tenant_apps.accounts.test_mfa import current_code, sign_in
@@ -60,7 +60,7 @@ def test_reset_link_uses_the_configured_address_not_the_requests_port(
 
 def test_confirmation_link_uses_the_organizations_primary_domain(acme_owner_client, acme, settings):
     from shared_apps.tenants.audit import Actor
-    from shared_apps.tenants.services import domain_add, domain_set_primary, domain_verify
+    from shared_apps.tenants.lifecycle.domains import domain_add, domain_set_primary, domain_verify
 
     actor = Actor(label="ops@platform.test")
     domain = domain_verify(

@@ -136,7 +136,7 @@ def test_sign_up_is_closed_on_tenant_hosts_by_default(acme_client, public_client
 
 def test_an_organization_can_open_sign_up(acme_client, acme):
     from shared_apps.tenants.audit import Actor
-    from shared_apps.tenants.services import organization_update_policy
+    from shared_apps.tenants.lifecycle.services import organization_update_policy
 
     organization_update_policy(
         organization=acme, require_mfa=False, open_signup=True, actor=Actor(label="test")

@@ -39,7 +39,7 @@ def s3_storage_settings(settings, s3_endpoint, s3_bucket):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "shared_apps.tenants.storage.TenantS3Storage",
+            "BACKEND": "shared_apps.tenants.runtime.storage.TenantS3Storage",
             "OPTIONS": {
                 "bucket_name": s3_bucket,
                 "endpoint_url": s3_endpoint,

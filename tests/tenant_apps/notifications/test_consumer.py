@@ -12,12 +12,12 @@ from channels.testing import WebsocketCommunicator
 from django.db import connections
 
 from config.asgi import application
-from shared_apps.tenants.channels import organization_group, user_group
-from shared_apps.tenants.websocket import (
+from shared_apps.tenants.routing.websocket import (
     CLOSE_GROUP_NOT_ALLOWED,
     CLOSE_SIGN_IN_REQUIRED,
     CLOSE_UNKNOWN_ORGANIZATION,
 )
+from shared_apps.tenants.runtime.groups import organization_group, user_group
 from tenant_apps.notifications.services import CHANGED_EVENT
 from tests.conftest import owner_email
 

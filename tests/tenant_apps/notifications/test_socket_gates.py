@@ -11,7 +11,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.utils import timezone
 
 from shared_apps.tenants.models import Organization
-from shared_apps.tenants.websocket import (
+from shared_apps.tenants.routing.websocket import (
     CLOSE_ORGANIZATION_UNAVAILABLE,
     CLOSE_SIGN_IN_REQUIRED,
     CLOSE_TWO_FACTOR_REQUIRED,
@@ -92,7 +92,7 @@ def test_a_member_with_two_factor_connects_where_it_is_required(acme, committed,
 
 
 def test_an_open_socket_is_closed_when_its_organization_is_suspended(acme, globex, committed):
-    from shared_apps.tenants.services import organization_reactivate, organization_suspend
+    from shared_apps.tenants.lifecycle.services import organization_reactivate, organization_suspend
 
     acme_session = committed_session(committed, acme, owner_email("acme"))
     globex_session = committed_session(committed, globex, owner_email("globex"))
@@ -166,7 +166,7 @@ def test_a_support_sessions_socket_closes_when_the_session_ends(acme, committed)
 def test_ending_a_support_session_closes_its_sockets_and_not_the_members(acme, committed):
     from channels.layers import get_channel_layer
 
-    from shared_apps.tenants.channels import session_group
+    from shared_apps.tenants.runtime.groups import session_group
 
     support = committed_session(
         committed, acme, owner_email("acme"), **impersonation(timedelta(minutes=10))
@@ -203,7 +203,7 @@ def test_end_support_session_signs_that_session_out_of_its_sockets(
     from channels.layers import get_channel_layer
     from django_tenants.utils import schema_context
 
-    from shared_apps.tenants.channels import session_group
+    from shared_apps.tenants.runtime.groups import session_group
 
     support = client_for(acme)
     with schema_context(acme.schema_name):  # the session lives in Acme's schema

@@ -10,7 +10,7 @@ from shared_apps.failed_tasks.models import FailedTask
 from shared_apps.failed_tasks.selectors import failed_task_get, failed_tasks_list
 from shared_apps.failed_tasks.services import failed_task_discard, failed_task_replay
 from shared_apps.tenants.audit import Actor
-from shared_apps.tenants.cli import json_flag
+from shared_apps.tenants.management.cli import json_flag
 
 
 def _summary(failed: FailedTask) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shared_apps.localdev.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, STAFF_EMAIL, demo_seed
 from shared_apps.localdev.embedded import EmbeddedServices
-from shared_apps.tenants.pool import pool_fill
+from shared_apps.tenants.provisioning.pool import pool_fill
 
 _STOP_GRACE_SECONDS = 10
 

@@ -17,7 +17,7 @@ from django_tenants.utils import schema_exists
 
 from shared_apps.operations.migration_lock import MigrationLockBusy, migration_lock
 from shared_apps.operations.migration_runner import migrate_all_schemas, pending_migrations
-from shared_apps.tenants.template import (
+from shared_apps.tenants.provisioning.template import (
     TEMPLATE_SCHEMA,
     TemplateUnsupported,
     template_capture,

@@ -12,10 +12,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from shared_apps.tenants import exports, selectors, services
+from shared_apps.tenants import selectors
 from shared_apps.tenants.audit import Actor
-from shared_apps.tenants.cli import json_flag
+from shared_apps.tenants.lifecycle import domains, exports
+from shared_apps.tenants.lifecycle import services as lifecycle
+from shared_apps.tenants.management.cli import json_flag
 from shared_apps.tenants.models import Domain, Organization
+from shared_apps.tenants.provisioning import services as provisioning
 
 
 def _as_dict(organization: Organization) -> dict[str, Any]:
@@ -115,7 +118,7 @@ class Command(BaseCommand):
             raise CommandError(f"No organization with slug “{slug}”.") from None
 
     def _create(self, options: dict[str, Any]) -> tuple[dict, str]:
-        organization = services.organization_create(
+        organization = provisioning.organization_create(
             name=options["name"],
             slug=options["slug"],
             owner_email=options["owner_email"],
@@ -143,25 +146,25 @@ class Command(BaseCommand):
         return _as_dict(organization), f"{verb} {organization}."
 
     def _suspend(self, options: dict[str, Any]) -> tuple[dict, str]:
-        return self._transition(options, services.organization_suspend, "Suspended")
+        return self._transition(options, lifecycle.organization_suspend, "Suspended")
 
     def _reactivate(self, options: dict[str, Any]) -> tuple[dict, str]:
-        return self._transition(options, services.organization_reactivate, "Reactivated")
+        return self._transition(options, lifecycle.organization_reactivate, "Reactivated")
 
     def _archive(self, options: dict[str, Any]) -> tuple[dict, str]:
-        return self._transition(options, services.organization_archive, "Archived")
+        return self._transition(options, lifecycle.organization_archive, "Archived")
 
     def _restore(self, options: dict[str, Any]) -> tuple[dict, str]:
-        return self._transition(options, services.organization_restore, "Restored")
+        return self._transition(options, lifecycle.organization_restore, "Restored")
 
     def _rename(self, options: dict[str, Any]) -> tuple[dict, str]:
-        organization = services.organization_rename(
+        organization = lifecycle.organization_rename(
             organization=self._get(options["slug"]), name=options["name"], actor=self.actor
         )
         return _as_dict(organization), f"Renamed to {organization.name}."
 
     def _invite_owner(self, options: dict[str, Any]) -> tuple[dict, str]:
-        organization = services.organization_owner_invite(
+        organization = provisioning.organization_owner_invite(
             organization=self._get(options["slug"]), email=options["email"], actor=self.actor
         )
         return (
@@ -170,7 +173,7 @@ class Command(BaseCommand):
         )
 
     def _plan(self, options: dict[str, Any]) -> tuple[dict, str]:
-        organization = services.organization_change_plan(
+        organization = lifecycle.organization_change_plan(
             organization=self._get(options["slug"]), plan=options["plan"], actor=self.actor
         )
         return _as_dict(organization), f"{organization} is now on {organization.plan}."
@@ -179,15 +182,15 @@ class Command(BaseCommand):
         organization = self._get(options["slug"])
         operation, name = options["operation"], options["domain"]
         if operation == "add":
-            services.domain_add(organization=organization, domain=name, actor=self.actor)
+            domains.domain_add(organization=organization, domain=name, actor=self.actor)
         else:
             domain = Domain.objects.filter(tenant=organization, domain=name.lower()).first()
             if domain is None:
                 raise CommandError(f"{organization} has no domain “{name}”.")
             {
-                "verify": services.domain_verify,
-                "primary": services.domain_set_primary,
-                "remove": services.domain_remove,
+                "verify": domains.domain_verify,
+                "primary": domains.domain_set_primary,
+                "remove": domains.domain_remove,
             }[operation](domain=domain, actor=self.actor)
         return _as_dict(organization), f"Domain {name}: {operation} done."
 
@@ -216,7 +219,7 @@ class Command(BaseCommand):
                 "data. Run again with --yes to confirm."
             )
         summary = _as_dict(organization)
-        services.organization_delete(
+        lifecycle.organization_delete(
             organization=organization, actor=self.actor, force=options["force"]
         )
         return {**summary, "status": "deleted"}, f"Deleted {summary['slug']}."

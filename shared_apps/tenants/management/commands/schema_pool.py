@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from shared_apps.tenants.models import PooledSchema
-from shared_apps.tenants.pool import pool_fill
-from shared_apps.tenants.template import current_snapshot, template_refresh
+from shared_apps.tenants.provisioning.pool import pool_fill
+from shared_apps.tenants.provisioning.template import current_snapshot, template_refresh
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shared_apps.tenants.template import TemplateUnsupported, template_refresh
+from shared_apps.tenants.provisioning.template import TemplateUnsupported, template_refresh
 
 
 class Command(BaseCommand):

@@ -1,8 +1,9 @@
-"""Writes on organizations: the one code path for the CLI, the console and the API."""
+"""Building organizations: register, provision (template, pool or migrations), request a
+queued build and retry it, invite the first owner; the one code path for the CLI, the
+console, the API and sign-up."""
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,16 +12,19 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
 from shared_apps.tenants.audit import Actor, audit_record
-from shared_apps.tenants.locks import MIGRATION_LOCK_KEY
-from shared_apps.tenants.models import Domain, Organization, OrganizationExport
-from shared_apps.tenants.signals import organization_schema_ready, owner_invitation_requested
-from shared_apps.tenants.template import (
+from shared_apps.tenants.db.locks import MIGRATION_LOCK_KEY
+from shared_apps.tenants.models import Domain, Organization
+from shared_apps.tenants.provisioning.pool import pool_take
+from shared_apps.tenants.provisioning.progress import provisioning_report
+from shared_apps.tenants.provisioning.tasks import provision_organization, refill_schema_pool
+from shared_apps.tenants.provisioning.template import (
     Snapshot,
     TemplateUnsupported,
     current_snapshot,
     schema_build_from_template,
     template_refresh,
 )
+from shared_apps.tenants.signals import organization_schema_ready, owner_invitation_requested
 from shared_apps.tenants.validation import (
     name_clean,
     organization_request_validate,
@@ -66,7 +70,7 @@ def organization_create(
         )
     except BaseException:
         logger.exception("provisioning %s failed; removing what was made", slug)
-        _remove(organization)
+        organization_remove(organization)
         raise
     return organization
 
@@ -166,8 +170,6 @@ def organization_request(
 
     The page that asked follows the task's progress live (see progress.py).
     """
-    from shared_apps.tenants.tasks import provision_organization
-
     request = organization_request_validate(
         name=name, slug=slug, owner_email=owner_email, plan=plan
     )
@@ -189,7 +191,6 @@ def organization_provision_attempt(*, organization: Organization) -> bool:
     """Run provisioning for a registered organization, recording a failure instead of
     raising: the schema is removed, the reason kept for the console, and a retry allowed.
     The owner invited is the organization's pending owner."""
-    from shared_apps.tenants.progress import provisioning_report
 
     def report(step: str) -> None:
         provisioning_report(organization.pk, step=step, status=Organization.Status.PROVISIONING)
@@ -213,8 +214,6 @@ def organization_provision_attempt(*, organization: Organization) -> bool:
 
 def _record_failure(organization: Organization, error: Exception) -> bool:
     """Keep the reason for the console and tell the page following the progress."""
-    from shared_apps.tenants.progress import provisioning_report
-
     reason = f"{type(error).__name__}: {error}"
     Organization.objects.filter(pk=organization.pk).update(provisioning_error=reason)
     provisioning_report(organization.pk, step="Failed", status="failed", error=reason)
@@ -223,8 +222,6 @@ def _record_failure(organization: Organization, error: Exception) -> bool:
 
 def organization_provision_retry(*, organization: Organization, actor: Actor) -> Organization:
     """Queue provisioning again; the pending owner kept on the organization is invited."""
-    from shared_apps.tenants.tasks import provision_organization
-
     if organization.status != Organization.Status.PROVISIONING:
         raise ValidationError("Only an organization that is still being set up can be retried.")
     with transaction.atomic():
@@ -277,9 +274,6 @@ def organization_owner_joined(*, organization: Organization) -> None:
 
 
 def _schema_from_pool_or_template(schema_name: str, snapshot: Snapshot) -> None:
-    from shared_apps.tenants.pool import pool_take
-    from shared_apps.tenants.tasks import refill_schema_pool
-
     pooled = pool_take(snapshot)
     if pooled is None:
         schema_build_from_template(schema_name, snapshot)
@@ -306,166 +300,8 @@ def subdomain_for(slug: str) -> str:
     return f"{slug}.{settings.PLATFORM_DOMAIN}"
 
 
-def organization_set_status(
-    *, organization: Organization, status: str, actor: Actor | None = None
-) -> Organization:
-    if status not in Organization.Status.values:
-        raise ValidationError(f"Unknown status “{status}”.")
-    with transaction.atomic():
-        previous = organization.status
-        organization.status = status
-        organization.archived_at = (
-            timezone.now() if status == Organization.Status.ARCHIVED else None
-        )
-        organization.save(update_fields=["status", "archived_at", "updated_at"])
-        if actor is not None:
-            audit_record(
-                actor=actor, action=f"organization.{status}", organization=organization,
-                previous=previous,
-            )  # fmt: skip
-    logger.info("organization %s is now %s", organization.slug, status)
-    return organization
-
-
-def organization_suspend(*, organization: Organization, actor: Actor | None = None) -> Organization:
-    return organization_set_status(
-        organization=organization, status=Organization.Status.SUSPENDED, actor=actor
-    )
-
-
-def organization_reactivate(
-    *, organization: Organization, actor: Actor | None = None
-) -> Organization:
-    return organization_set_status(
-        organization=organization, status=Organization.Status.ACTIVE, actor=actor
-    )
-
-
-def organization_archive(*, organization: Organization, actor: Actor) -> Organization:
-    """Close the organization to its members, keeping its data through the grace period."""
-    return organization_set_status(
-        organization=organization, status=Organization.Status.ARCHIVED, actor=actor
-    )
-
-
-def organization_restore(*, organization: Organization, actor: Actor) -> Organization:
-    """Bring an archived organization back (its schema was never touched)."""
-    if organization.status != Organization.Status.ARCHIVED:
-        raise ValidationError("Only an archived organization can be restored.")
-    return organization_set_status(
-        organization=organization, status=Organization.Status.ACTIVE, actor=actor
-    )
-
-
-def organization_rename(*, organization: Organization, name: object, actor: Actor) -> Organization:
-    name = name_clean(name)
-    with transaction.atomic():
-        previous, organization.name = organization.name, name
-        organization.full_clean(exclude=["schema_name", "slug"], validate_unique=False)
-        organization.save(update_fields=["name", "updated_at"])
-        audit_record(
-            actor=actor, action="organization.rename", organization=organization,
-            previous=previous, name=name,
-        )  # fmt: skip
-    return organization
-
-
-def organization_change_plan(
-    *, organization: Organization, plan: object, actor: Actor
-) -> Organization:
-    if not plan:
-        raise ValidationError({"plan": "Choose a plan."})
-    plan = plan_clean(plan)
-    with transaction.atomic():
-        previous, organization.plan = organization.plan, plan
-        organization.save(update_fields=["plan", "updated_at"])
-        audit_record(
-            actor=actor, action="organization.plan", organization=organization,
-            previous=previous, plan=plan,
-        )  # fmt: skip
-    return organization
-
-
-def organization_delete(
-    *, organization: Organization, actor: Actor | None = None, force: bool = False
-) -> None:
-    """Drop the organization's schema and rows. Irreversible, so guarded: it must be
-    archived for the grace period and have a finished export, unless `force`."""
-    if not force:
-        _ensure_deletable(organization)
-    with transaction.atomic():
-        if actor is not None:
-            audit_record(
-                actor=actor, action="organization.delete", organization=organization,
-                schema=organization.schema_name, forced=force,
-            )  # fmt: skip
-        _remove(organization)
-    logger.info("organization %s deleted%s", organization.slug, " (forced)" if force else "")
-
-
-def _ensure_deletable(organization: Organization) -> None:
-    if organization.status != Organization.Status.ARCHIVED or organization.archived_at is None:
-        raise ValidationError(
-            "Archive the organization first; it can be deleted after the grace period."
-        )
-    grace_ends = organization.archived_at + timedelta(days=settings.ORGANIZATION_DELETE_GRACE_DAYS)
-    if timezone.now() < grace_ends:
-        raise ValidationError(
-            f"The grace period runs until {grace_ends:%Y-%m-%d %H:%M} UTC; until then the "
-            "organization can be restored. Use force to delete now."
-        )
-    if not organization.exports.filter(status=OrganizationExport.Status.DONE).exists():
-        raise ValidationError("Export the organization's data first, or use force.")
-
-
-def domain_add(*, organization: Organization, domain: str, actor: Actor) -> Domain:
-    """A custom domain, unverified (it routes nowhere until verified)."""
-    record = Domain(domain=domain, tenant=organization, is_primary=False, is_verified=False)
-    record.full_clean(exclude=["tenant"])
-    with transaction.atomic():
-        record.save()
-        audit_record(
-            actor=actor, action="domain.add", organization=organization, domain=record.domain
-        )
-    return record
-
-
-def domain_verify(*, domain: Domain, actor: Actor) -> Domain:
-    with transaction.atomic():
-        domain.is_verified = True
-        domain.save(update_fields=["is_verified"])
-        audit_record(
-            actor=actor, action="domain.verify", organization=domain.tenant, domain=domain.domain
-        )
-    return domain
-
-
-def domain_set_primary(*, domain: Domain, actor: Actor) -> Domain:
-    if not domain.is_verified:
-        raise ValidationError("Verify the domain before making it the primary one.")
-    with transaction.atomic():
-        Domain.objects.filter(tenant=domain.tenant, is_primary=True).update(is_primary=False)
-        domain.is_primary = True
-        domain.save(update_fields=["is_primary"])
-        audit_record(
-            actor=actor, action="domain.primary", organization=domain.tenant, domain=domain.domain
-        )
-    return domain
-
-
-def domain_remove(*, domain: Domain, actor: Actor) -> None:
-    if domain.domain == subdomain_for(domain.tenant.slug):
-        raise ValidationError("The organization's own subdomain can't be removed.")
-    with transaction.atomic():
-        if domain.is_primary:
-            Domain.objects.filter(domain=subdomain_for(domain.tenant.slug)).update(is_primary=True)
-        audit_record(
-            actor=actor, action="domain.remove", organization=domain.tenant, domain=domain.domain
-        )
-        domain.delete()
-
-
-def _remove(organization: Organization) -> None:
+def organization_remove(organization: Organization) -> None:
+    """Undo what provisioning made: the schema and the rows (a failed create, a deletion)."""
     schema = organization.schema_name or schema_name_for_slug(organization.slug)
     with transaction.atomic():
         _drop_schema(schema)
@@ -481,21 +317,3 @@ def _drop_schema(schema: str) -> None:
             # transaction would block the DROP; run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def organization_update_policy(
-    *, organization: Organization, require_mfa: bool, open_signup: bool, actor: Actor
-) -> Organization:
-    """Change the organization's sign-in policy (owners do this from their settings page)."""
-    with transaction.atomic():
-        previous = {
-            "require_mfa": organization.require_mfa, "open_signup": organization.open_signup
-        }  # fmt: skip
-        organization.require_mfa = require_mfa
-        organization.open_signup = open_signup
-        organization.save(update_fields=["require_mfa", "open_signup", "updated_at"])
-        audit_record(
-            actor=actor, action="organization.policy", organization=organization,
-            previous=previous, require_mfa=require_mfa, open_signup=open_signup,
-        )  # fmt: skip
-    return organization

@@ -11,10 +11,14 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from shared_apps.tenants.models import PooledSchema
-from shared_apps.tenants.template import Snapshot, current_snapshot, schema_build_from_template
+from shared_apps.tenants.provisioning.template import (
+    Snapshot,
+    current_snapshot,
+    schema_build_from_template,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,16 +59,3 @@ def pool_fill(*, size: int | None = None) -> int:
             )
         built += 1
     return built
-
-
-def pool_discard_stale(*, current_digest: str) -> int:
-    """Drop pooled schemas built from another template snapshot."""
-    stale = list(PooledSchema.objects.exclude(migrations_digest=current_digest))
-    for entry in stale:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{entry.schema_name}" CASCADE')
-            entry.delete()
-    if stale:
-        logger.info("dropped %d pooled schemas built from an older template", len(stale))
-    return len(stale)

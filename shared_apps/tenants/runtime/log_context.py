@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from contextvars import ContextVar, Token
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,11 +58,6 @@ def unbind_log_context(token: Token) -> None:
         _current.reset(token)
     except ValueError:
         _current.set(None)
-
-
-def update_log_context(**changes: Any) -> None:
-    """Change fields of the bound context for the rest of the current context's life."""
-    _current.set(replace(current_log_context(), **changes))
 
 
 def loaded_user_id(request: Any) -> str | None:

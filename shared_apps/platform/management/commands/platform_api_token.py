@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from shared_apps.tenants.api_tokens import api_token_create, api_token_revoke
+from shared_apps.platform.api_tokens import api_token_create, api_token_revoke
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.models import PlatformAPIToken
 

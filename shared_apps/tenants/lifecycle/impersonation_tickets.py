@@ -15,9 +15,9 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from shared_apps.tenants import signing as schema_signing
 from shared_apps.tenants.audit import Actor, audit_record
 from shared_apps.tenants.models import Organization
+from shared_apps.tenants.runtime import signing as schema_signing
 
 _PURPOSE = "tenantry.impersonation"
 _TICKET_SECONDS = 60

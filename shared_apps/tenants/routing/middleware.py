@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.security import SecurityMiddleware
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from shared_apps.tenants import pages
-from shared_apps.tenants.hosts import InvalidHost, resolved_host, split_host
-from shared_apps.tenants.public import PlatformSite
-from shared_apps.tenants.resolver import resolve_hostname
+from shared_apps.tenants.routing import pages
+from shared_apps.tenants.routing.hosts import resolved_host
+from shared_apps.tenants.routing.public import PlatformSite
+from shared_apps.tenants.routing.resolver import resolve_hostname
+from shared_apps.tenants.validators import InvalidHost, split_host
 
 
 class SecurityHeadersMiddleware(SecurityMiddleware):

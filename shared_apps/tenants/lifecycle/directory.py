@@ -4,10 +4,12 @@
 second copy of members' addresses in the public schema. So the directory holds only a
 keyed hash of each address (HMAC with SECRET_KEY) per organization, written from the
 tenant side whenever a member is added, changes address, is deactivated or deleted.
-After rotating SECRET_KEY, rebuild it: `manage.py member_directory_rebuild`.
+After rotating SECRET_KEY, rebuild it: `directory_rebuild()` for each organization.
 """
 
+from django.contrib.auth import get_user_model
 from django.utils.crypto import salted_hmac
+from django_tenants.utils import tenant_context
 
 from shared_apps.tenants.context import current_organization
 from shared_apps.tenants.models import MemberDirectoryEntry, Organization
@@ -48,9 +50,6 @@ def organizations_for_email(email: str) -> list[Organization]:
 def directory_rebuild(*, organization: Organization) -> int:
     """Re-record every active member of `organization` (after a restore, or a SECRET_KEY
     rotation); returns how many entries it holds."""
-    from django.contrib.auth import get_user_model
-    from django_tenants.utils import tenant_context
-
     with tenant_context(organization):
         emails = list(
             get_user_model().objects.filter(is_active=True).values_list("email", flat=True)

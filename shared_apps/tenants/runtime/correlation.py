@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.deprecation import MiddlewareMixin
 
-from shared_apps.tenants.logging import LogContext, bind_log_context, unbind_log_context
+from shared_apps.tenants.runtime.log_context import LogContext, bind_log_context, unbind_log_context
 
 CORRELATION_HEADER = "X-Request-ID"
 # An id from the proxy in front is kept when it is plainly an id; anything else is replaced

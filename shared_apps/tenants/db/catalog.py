@@ -1,166 +1,46 @@
-"""Fast provisioning: new schemas built from a kept, fully migrated template schema.
+"""Readers of PostgreSQL's catalogs: what a schema holds, as DDL or as table columns.
 
-Replaying every migration into a new schema takes seconds (django-tenants' path). Instead:
-
-1. `template_refresh()` migrates the `tenant_template` schema like any organization's,
-   then reads its catalogs (tables, columns, identities, sequences, constraints, indexes)
-   into a list of DDL statements that name no schema, and records which tables hold rows
-   (migrations, content types, permissions, data migrations' rows).
-2. `schema_build_from_template(schema)` runs those statements with `search_path` set to the
-   new schema, copying the rows straight from the template, as one batch in one round
-   trip, inside the caller's transaction: a failure leaves no schema behind.
-
-The snapshot is kept in the public schema (`SchemaTemplate`) and in process memory, keyed
-by the set of migrations it reflects. When the code's migrations differ from the
-snapshot's (a deploy added one), the template is stale: `template_is_current()` is False
-and provisioning refreshes it first (the deploy's migrate step refreshes it too).
-
-Objects the catalog reader does not reproduce (views, functions, triggers, custom types,
-partitioned or inherited tables) make the template unsupported: provisioning then falls
-back to migrations, and says so in the log. Statements are plain top-level DDL, so they
-also work where `clone_schema`'s database function does not (Citus schema sharding).
+The template captures a migrated schema as schema-less DDL (`schema_capture`); exports and
+restores list a schema's tables with their columns (`table_columns`). Names come from the
+catalogs and are quoted; schema names are validated ones: no user input reaches the SQL.
 """
 
-from __future__ import annotations
+from typing import Any
 
-import hashlib
-import json
-import logging
-from dataclasses import dataclass
-from functools import cache
+from django.db import connection
 
-from django.db import connection, transaction
-from django.db.migrations.loader import MigrationLoader
-from django_tenants.utils import schema_exists
-
-from shared_apps.tenants.models import SchemaTemplate
-
-logger = logging.getLogger(__name__)
-
-TEMPLATE_SCHEMA = "tenant_template"
-# Held shared while a schema is built from the template, exclusive while it is refreshed.
-_TEMPLATE_LOCK_KEY = 0x7E4A_7E4A
+# Tables an export leaves out: sessions are per-device, not the organization's data.
+SKIPPED_TABLES = frozenset({"django_session"})
 
 
 class TemplateUnsupported(Exception):
-    """The template holds objects the fast path can't reproduce; use migrations."""
+    """The schema holds objects the DDL reader can't reproduce (the template falls back to
+    migrations)."""
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    migrations_digest: str
-    statements: tuple[str, ...]
-
-
-@cache
-def code_migrations_digest() -> str:
-    """A digest of every migration in the code (what a fully migrated schema records)."""
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    return _digest(sorted(loader.graph.nodes))
-
-
-@cache
-def code_migrations_count() -> int:
-    """How many migrations a fully migrated schema records."""
-    return len(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
-
-
-def _digest(keys: list[tuple[str, str]]) -> str:
-    return hashlib.sha256(json.dumps([list(k) for k in keys]).encode()).hexdigest()
-
-
-_snapshot_cache: dict[str, Snapshot] = {}
-
-
-def current_snapshot() -> Snapshot | None:
-    """The stored snapshot if it matches the code's migrations, else None (stale/missing)."""
-    digest = code_migrations_digest()
-    if digest in _snapshot_cache:
-        return _snapshot_cache[digest]
-    row = SchemaTemplate.objects.filter(migrations_digest=digest).first()
-    if row is None or not schema_exists(TEMPLATE_SCHEMA):
-        return None
-    snapshot = Snapshot(migrations_digest=digest, statements=tuple(row.statements))
-    _snapshot_cache.clear()
-    _snapshot_cache[digest] = snapshot
-    return snapshot
-
-
-def template_is_current() -> bool:
-    return current_snapshot() is not None
-
-
-def template_refresh(*, verbosity: int = 0) -> Snapshot:
-    """Migrate the template schema and capture it. Safe to call from several processes."""
-    from django.core.management import call_command
-
-    connection.set_schema_to_public()
-    with transaction.atomic():
-        _lock(shared=False)
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{TEMPLATE_SCHEMA}"')
-    call_command(
-        "migrate_schemas",
-        schema_name=TEMPLATE_SCHEMA,
-        tenant=True,
-        interactive=False,
-        verbosity=verbosity,
-    )
-    return template_capture()
-
-
-def template_capture() -> Snapshot:
-    """Capture the template schema as it is now (after a deploy migrated it)."""
-    connection.set_schema_to_public()
-    with transaction.atomic():
-        _lock(shared=False)
-        recorded = _recorded_migrations(TEMPLATE_SCHEMA)
-        statements = _capture(TEMPLATE_SCHEMA)
-        digest = _digest(recorded)
-        SchemaTemplate.objects.all().delete()
-        SchemaTemplate.objects.create(migrations_digest=digest, statements=list(statements))
-    snapshot = Snapshot(migrations_digest=digest, statements=tuple(statements))
-    _snapshot_cache.clear()
-    _snapshot_cache[digest] = snapshot
-    from shared_apps.tenants.pool import pool_discard_stale
-
-    pool_discard_stale(current_digest=digest)
-    if digest != code_migrations_digest():
-        logger.warning("template %s is not fully migrated", TEMPLATE_SCHEMA)
-    logger.info("template schema captured: %d statements", len(statements))
-    return snapshot
-
-
-def schema_build_from_template(schema_name: str, snapshot: Snapshot) -> None:
-    """Create `schema_name` from the snapshot. Must run inside a transaction."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("schema_build_from_template must run inside transaction.atomic()")
-    _lock(shared=True)
-    batch = [
-        f'CREATE SCHEMA "{schema_name}"',
-        f'SET LOCAL search_path = "{schema_name}"',
-        *snapshot.statements,
-        "SET LOCAL search_path = public",
-    ]
+def table_columns(schema: str) -> dict[str, list[str]]:
+    """Ordinary tables of `schema` with their (non-generated) columns, in order."""
     with connection.cursor() as cursor:
-        cursor.execute(";\n".join(batch))
-    # The connection's idea of its search_path is stale after SET LOCAL: forget it.
-    connection.search_path_set_schemas = None
+        cursor.execute(
+            "SELECT c.relname, array_agg(a.attname ORDER BY a.attnum) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
+            "  AND NOT a.attisdropped AND a.attgenerated = ''"
+            " WHERE n.nspname = %s AND c.relkind = 'r' GROUP BY c.relname ORDER BY c.relname",
+            [schema],
+        )
+        return {
+            name: list(columns) for name, columns in cursor.fetchall() if name not in SKIPPED_TABLES
+        }
 
 
-def _lock(*, shared: bool) -> None:
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s)", [_TEMPLATE_LOCK_KEY])
-
-
-def _recorded_migrations(schema: str) -> list[tuple[str, str]]:
+def recorded_migrations(schema: str) -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY app, name')
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def _capture(schema: str) -> list[str]:
+def schema_capture(schema: str) -> list[str]:
     """DDL (without schema names) that rebuilds `schema`, plus row copies from it."""
     with connection.cursor() as cursor:
         # Catalog functions print names unqualified when their schema is on the path.
@@ -183,7 +63,7 @@ def _capture(schema: str) -> list[str]:
     return statements
 
 
-def _refuse_unsupported(cursor, schema: str) -> None:
+def _refuse_unsupported(cursor: Any, schema: str) -> None:
     checks = {
         "views": "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         " WHERE n.nspname = %s AND c.relkind IN ('v', 'm', 'p', 'f')",
@@ -205,7 +85,7 @@ def _refuse_unsupported(cursor, schema: str) -> None:
             raise TemplateUnsupported(f"the template schema contains {kind}")
 
 
-def _tables(cursor, schema: str) -> list[dict]:
+def _tables(cursor: Any, schema: str) -> list[dict]:
     cursor.execute(
         "SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         " WHERE n.nspname = %s AND c.relkind = 'r' ORDER BY c.relname",
@@ -218,7 +98,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _create_table(cursor, table: dict) -> str:
+def _create_table(cursor: Any, table: dict) -> str:
     cursor.execute(
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,"
         " pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,"
@@ -256,7 +136,7 @@ def _create_table(cursor, table: dict) -> str:
     return f"CREATE TABLE {_quote(table['name'])} (\n  " + ",\n  ".join(columns) + "\n)"
 
 
-def _table_constraints(cursor, table: dict, *, kinds: tuple[str, ...]) -> list[str]:
+def _table_constraints(cursor: Any, table: dict, *, kinds: tuple[str, ...]) -> list[str]:
     cursor.execute(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
         " WHERE conrelid = %s AND contype = ANY(%s) ORDER BY contype, conname",
@@ -268,7 +148,7 @@ def _table_constraints(cursor, table: dict, *, kinds: tuple[str, ...]) -> list[s
     ]
 
 
-def _table_indexes(cursor, schema: str, table: dict) -> list[str]:
+def _table_indexes(cursor: Any, schema: str, table: dict) -> list[str]:
     cursor.execute(
         "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i"
         " JOIN pg_class ic ON ic.oid = i.indexrelid"
@@ -289,7 +169,7 @@ def _table_indexes(cursor, schema: str, table: dict) -> list[str]:
     return statements
 
 
-def _copy_rows(cursor, schema: str, table: dict) -> list[str]:
+def _copy_rows(cursor: Any, schema: str, table: dict) -> list[str]:
     """Row copies for tables that hold rows in the template, with identities advanced."""
     name = _quote(table["name"])
     cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{schema}".{name})')
@@ -313,7 +193,7 @@ def _copy_rows(cursor, schema: str, table: dict) -> list[str]:
     return statements
 
 
-def _standalone_sequences(cursor, schema: str) -> list[dict]:
+def _standalone_sequences(cursor: Any, schema: str) -> list[dict]:
     """Sequences that are not identity columns' (e.g. `serial` from hand-written SQL)."""
     cursor.execute(
         "SELECT c.relname, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"

@@ -70,7 +70,7 @@ def organizations_fan_out(
     from celery import current_app
 
     from shared_apps.tenants.models import Organization
-    from shared_apps.tenants.task_base import SCHEMA_HEADER
+    from shared_apps.tenants.runtime.task_base import SCHEMA_HEADER
 
     visibility_timeout = current_app.conf.broker_transport_options.get("visibility_timeout", 3600)
     if spread_seconds >= visibility_timeout:

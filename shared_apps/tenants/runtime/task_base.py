@@ -25,9 +25,6 @@ the public host or from beat runs in public. Tenantry adds three things:
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections import OrderedDict
 from typing import Any
 
 from celery import signals
@@ -38,13 +35,14 @@ from django_tenants.utils import get_public_schema_name, schema_exists
 from tenant_schemas_celery import app as _tenant_schemas_celery_app  # noqa: F401  (connects receivers)
 from tenant_schemas_celery.task import TenantTask
 
-from shared_apps.tenants.logging import (
+from shared_apps.tenants.local_cache import LocalCache
+from shared_apps.tenants.routing.resolver import on_routing_invalidated, start_invalidation_listener
+from shared_apps.tenants.runtime.log_context import (
     LogContext,
     bind_log_context,
     current_log_context,
     unbind_log_context,
 )
-from shared_apps.tenants.resolver import on_routing_invalidated, start_invalidation_listener
 
 logger = logging.getLogger(__name__)
 
@@ -63,40 +61,12 @@ def request_header(request: Any, name: str) -> Any:
     return request.get(name) if hasattr(request, "get") else None
 
 
-class _ActiveOrganizations:
-    """schema name → an active Organization, per process, bounded and expiring.
-
-    The instances are shared by the tasks of this process, as tenant-schemas-celery's
-    cache shares them: task code reads `connection.tenant`, it doesn't modify it.
-    """
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, schema_name: str) -> Any:
-        with self._lock:
-            entry = self._entries.get(schema_name)
-            if entry is None or entry[0] < time.monotonic():
-                self._entries.pop(schema_name, None)
-                return None
-            self._entries.move_to_end(schema_name)
-            return entry[1]
-
-    def put(self, schema_name: str, organization: Any) -> None:
-        ttl = settings.CELERY_TASK_TENANT_CACHE_SECONDS
-        with self._lock:
-            self._entries[schema_name] = (time.monotonic() + ttl, organization)
-            self._entries.move_to_end(schema_name)
-            while len(self._entries) > _MAX_CACHED_ORGANIZATIONS:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_active_organizations = _ActiveOrganizations()
+# schema name → an active Organization, per process. The instances are shared by the tasks
+# of this process, as tenant-schemas-celery's cache shares them: task code reads
+# `connection.tenant`, it doesn't modify it.
+_active_organizations: LocalCache[str, Any] = LocalCache(
+    maxsize=_MAX_CACHED_ORGANIZATIONS, ttl=lambda: settings.CELERY_TASK_TENANT_CACHE_SECONDS
+)
 on_routing_invalidated(_active_organizations.clear)
 
 

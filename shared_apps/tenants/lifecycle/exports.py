@@ -22,8 +22,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from shared_apps.tenants.audit import Actor, audit_record
+from shared_apps.tenants.db.catalog import table_columns
+from shared_apps.tenants.lifecycle.directory import directory_rebuild
 from shared_apps.tenants.models import Organization, OrganizationExport
-from shared_apps.tenants.template import code_migrations_digest
+from shared_apps.tenants.provisioning.services import organization_create, organization_remove
+from shared_apps.tenants.provisioning.template import code_migrations_digest
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +81,7 @@ def _finish(export: OrganizationExport, *, error: str = "") -> OrganizationExpor
 def archive_write(organization: Organization, target: Path) -> int:
     """Write `organization`'s archive to `target`; returns its size in bytes."""
     schema = organization.schema_name
-    tables = _tables(schema)
+    tables = table_columns(schema)
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "organization": {
@@ -117,9 +120,6 @@ def archive_write(organization: Organization, target: Path) -> int:
 
 def archive_restore(*, archive_path: Path, name: str, slug: str, actor: Actor) -> Organization:
     """A new organization holding exactly the archived data."""
-    from shared_apps.tenants.directory import directory_rebuild
-    from shared_apps.tenants.services import organization_create, organization_delete
-
     with tarfile.open(archive_path, "r:gz") as archive:
         manifest = json.loads(_read(archive, "manifest.json"))
         if manifest.get("format") != FORMAT_VERSION:
@@ -139,14 +139,14 @@ def archive_restore(*, archive_path: Path, name: str, slug: str, actor: Actor) -
                     organization=organization, source=manifest["organization"]["slug"],
                 )  # fmt: skip
         except BaseException:
-            organization_delete(organization=organization, force=True)
+            organization_remove(organization)
             raise
     return organization
 
 
 def _load(archive: tarfile.TarFile, manifest: dict, schema: str) -> None:
     tables = [entry["name"] for entry in manifest["tables"]]
-    present = _tables(schema)
+    present = table_columns(schema)
     unknown = set(tables) - set(present)
     if unknown:
         raise ValidationError(f"The archive has tables this schema lacks: {sorted(unknown)}")
@@ -176,24 +176,6 @@ def _load(archive: tarfile.TarFile, manifest: dict, schema: str) -> None:
                 )
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
-def _tables(schema: str) -> dict[str, list[str]]:
-    """Ordinary tables of `schema` with their (non-generated) columns, in order."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname, array_agg(a.attname ORDER BY a.attnum) FROM pg_class c"
-            " JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
-            "  AND NOT a.attisdropped AND a.attgenerated = ''"
-            " WHERE n.nspname = %s AND c.relkind = 'r' GROUP BY c.relname ORDER BY c.relname",
-            [schema],
-        )
-        return {
-            name: list(columns)
-            for name, columns in cursor.fetchall()
-            if name not in _SKIPPED_TABLES
-        }
 
 
 def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:

@@ -16,14 +16,13 @@ organization's sockets:
 """
 
 import hashlib
-import re
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 
-_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+from shared_apps.tenants.validators import SCHEMA_NAME_PATTERN
 
 
 class NoOrganizationSelected(RuntimeError):
@@ -31,7 +30,7 @@ class NoOrganizationSelected(RuntimeError):
 
 
 def _checked_schema(schema: str) -> str:
-    if schema == "public" or not _SCHEMA.fullmatch(schema or ""):
+    if schema == "public" or not SCHEMA_NAME_PATTERN.fullmatch(schema or ""):
         raise NoOrganizationSelected(
             f"{schema!r} is not an organization's schema: organization and user groups "
             "exist only inside an organization."

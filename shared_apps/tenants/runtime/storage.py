@@ -16,7 +16,6 @@ Static assets are not stored here: they stay in STORAGES["staticfiles"].
 
 import os
 import posixpath
-import re
 from typing import Any
 
 from django.conf import settings
@@ -25,13 +24,13 @@ from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from storages.backends.s3 import S3Storage
 
-_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+from shared_apps.tenants.validators import SCHEMA_NAME_PATTERN
 
 
 def tenant_prefix() -> str:
     """The current schema, checked to be a plain identifier (it becomes a directory)."""
     schema = connection.schema_name
-    if not _SCHEMA.fullmatch(schema or ""):
+    if not SCHEMA_NAME_PATTERN.fullmatch(schema or ""):
         raise SuspiciousFileOperation(f"No usable schema for file storage: {schema!r}")
     return schema
 

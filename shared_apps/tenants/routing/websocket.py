@@ -9,10 +9,10 @@ from channels.db import database_sync_to_async
 from channels.sessions import SessionMiddlewareStack
 from django.db import connection
 
-from shared_apps.tenants.hosts import InvalidHost, split_host
 from shared_apps.tenants.models import Organization
-from shared_apps.tenants.public import PlatformSite
-from shared_apps.tenants.resolver import resolve_hostname
+from shared_apps.tenants.routing.public import PlatformSite
+from shared_apps.tenants.routing.resolver import resolve_hostname
+from shared_apps.tenants.validators import InvalidHost, split_host
 
 # Close codes (4000–4999 are the application's): what the client did wrong, spelled out.
 CLOSE_BAD_HOST = 4400
@@ -21,7 +21,7 @@ CLOSE_ORGANIZATION_UNAVAILABLE = 4403
 CLOSE_FORBIDDEN = 4403  # signed in, but not allowed here (e.g. the console's sockets, non-staff)
 CLOSE_CROSS_ORIGIN = 4403  # the page that opened the socket is not on this host
 CLOSE_UNKNOWN_PATH = 4404  # no socket at this path (NotFoundConsumer)
-# Closed by tenant consumers (shared_apps/tenants/consumers.py), after the host resolved:
+# Closed by tenant consumers (shared_apps/tenants/runtime/consumers.py), after the host resolved:
 CLOSE_SIGN_IN_REQUIRED = 4401  # no session valid in this organization (or lacking the role)
 CLOSE_GROUP_NOT_ALLOWED = 4430  # asked to join another organization's or member's group
 CLOSE_TWO_FACTOR_REQUIRED = 4428  # the organization requires two-factor; this member has none

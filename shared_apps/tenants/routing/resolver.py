@@ -14,13 +14,14 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import redis
 from django.conf import settings
+
+from shared_apps.tenants.local_cache import LocalCache
 
 logger = logging.getLogger(__name__)
 
@@ -62,40 +63,9 @@ class Resolution:
         return instance
 
 
-class _RoutingCache:
-    def __init__(self) -> None:
-        self._entries: OrderedDict[str, tuple[float, Resolution]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, hostname: str) -> Resolution | None:
-        with self._lock:
-            entry = self._entries.get(hostname)
-            if entry is None:
-                return None
-            expires_at, resolution = entry
-            if expires_at < time.monotonic():
-                del self._entries[hostname]
-                return None
-            self._entries.move_to_end(hostname)
-            return resolution
-
-    def put(self, resolution: Resolution) -> None:
-        ttl = settings.TENANT_ROUTING_CACHE_SECONDS
-        with self._lock:
-            self._entries[resolution.hostname] = (time.monotonic() + ttl, resolution)
-            self._entries.move_to_end(resolution.hostname)
-            while len(self._entries) > _MAX_ENTRIES:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-_cache = _RoutingCache()
+_cache: LocalCache[str, Resolution] = LocalCache(
+    maxsize=_MAX_ENTRIES, ttl=lambda: settings.TENANT_ROUTING_CACHE_SECONDS
+)
 # Other per-process caches of organizations (the Celery task base's) cleared with this one.
 _invalidation_hooks: list[Callable[[], None]] = []
 
@@ -167,7 +137,7 @@ def resolve_hostname(hostname: str) -> Resolution:
     if cached is not None:
         return cached
     resolution = _lookup(hostname)
-    _cache.put(resolution)
+    _cache.put(resolution.hostname, resolution)
     return resolution
 
 
