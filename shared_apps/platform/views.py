@@ -19,11 +19,13 @@ from shared_apps.platform.forms import (
     APITokenForm,
     DeleteForm,
     FilterForm,
+    MoveForm,
     NewOrganizationForm,
     PlanForm,
 )
-from shared_apps.tenants import api_tokens, exports, services
+from shared_apps.tenants import api_tokens, exports, placement, services
 from shared_apps.tenants.audit import Actor, audit_record
+from shared_apps.tenants.citus import Node, citus_enabled, worker_nodes
 from shared_apps.tenants.impersonation import impersonation_ticket
 from shared_apps.tenants.models import Domain, Organization, OrganizationExport, PlatformAPIToken
 from shared_apps.tenants.tasks import export_organization
@@ -121,8 +123,35 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "events": selectors.audit_events(organization=organization),
         "plan_form": PlanForm(initial={"plan": organization.plan}),
         "organization_url": organization_url(organization),
+        "workers": [str(node) for node in worker_nodes()] if citus_enabled() else [],
+        "move_form": MoveForm(),
     }
     return render(request, "platform/organization_detail.html", context)
+
+
+@require_POST
+@staff_required
+def organization_move(request: HttpRequest, slug: str) -> HttpResponse:
+    """Move the organization to another Citus worker (it keeps serving meanwhile)."""
+    organization = _organization(slug)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a node and a transfer mode.")
+        return redirect("platform:organization", slug=slug)
+
+    def move() -> None:
+        try:
+            target = Node.parse(form.cleaned_data["target"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        placement.organization_move(
+            organization=organization, target=target, mode=form.cleaned_data["mode"],
+            actor=Actor.from_request(request),
+        )  # fmt: skip
+
+    return _then_organization_page(
+        request, slug, move, f"Moved {organization.name} to {form.cleaned_data['target']}."
+    )
 
 
 @require_GET

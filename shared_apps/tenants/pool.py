@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from shared_apps.tenants.models import PooledSchema
+from shared_apps.tenants.placement import schema_place_new
 from shared_apps.tenants.template import Snapshot, current_snapshot, schema_build_from_template
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ def pool_fill(*, size: int | None = None) -> int:
             PooledSchema.objects.create(
                 schema_name=name, migrations_digest=snapshot.migrations_digest
             )
+        # On Citus, onto the least loaded worker while it is empty and unclaimed (a claim
+        # racing the move waits for it; nothing else writes there yet).
+        schema_place_new(name)
         built += 1
     return built
 
