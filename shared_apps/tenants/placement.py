@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
 from shared_apps.tenants import citus
 from shared_apps.tenants.audit import Actor, audit_record
@@ -176,8 +176,9 @@ def schema_place_new(schema: str) -> citus.Node | None:
         return None
     try:
         seconds = _move(schema, target, mode="block_writes")
-    except MoveRefused as refused:
-        logger.info("schema %s left on %s: %s", schema, current.node, refused.messages[0])
+    except (MoveRefused, DatabaseError) as failure:
+        # Placement is a refinement: the organization works where Citus put it.
+        logger.warning("schema %s left on %s: %s", schema, current.node, failure)
         return None
     logger.info("schema %s placed on %s (from %s) in %.2f s", schema, target, current.node, seconds)
     return target

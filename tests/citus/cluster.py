@@ -98,11 +98,49 @@ def _stop(node: Node) -> None:
         _run([str(PG_BIN / "pg_ctl"), "-D", str(node.data_dir), "-m", "fast", "-w", "stop"])
 
 
-def _sql(node: Node, statement: str, dbname: str = DATABASE) -> None:
+def _with_database(dsn: str, name: str) -> str:
+    return dsn.rsplit("/", 1)[0] + f"/{name}"
+
+
+def database_prepare(coordinator: str, workers: list[str], name: str) -> None:
+    """Database `name` on every node (DSNs of any database there), with the extension, the
+    workers registered with the coordinator and schema-based sharding on."""
     import psycopg
 
-    with psycopg.connect(node.dsn(dbname), autocommit=True) as conn:
-        conn.execute(statement)
+    for dsn in [coordinator, *workers]:
+        with psycopg.connect(_with_database(dsn, "postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        with psycopg.connect(_with_database(dsn, name), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION citus")
+    with psycopg.connect(_with_database(coordinator, name), autocommit=True) as conn:
+        port = int(conn.info.port)
+        conn.execute(f"SELECT citus_set_coordinator_host('127.0.0.1', {port})")
+        for dsn in workers:
+            worker_port = int(dsn.rsplit(":", 1)[1].split("/")[0])
+            conn.execute(f"SELECT citus_add_node('127.0.0.1', {worker_port})")
+        conn.execute(f'ALTER DATABASE "{name}" SET citus.enable_schema_based_sharding = on')
+
+
+def database_drop(coordinator: str, workers: list[str], name: str) -> None:
+    import psycopg
+
+    for dsn in [coordinator, *workers]:
+        with psycopg.connect(_with_database(dsn, "postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def scratch_database(name: str) -> Iterator[str]:
+    """Inside a running cluster (DATABASE_URL, TENANTRY_CITUS_WORKERS): a Citus database of
+    its own for a test's subprocesses, dropped on every node afterwards; yields its URL."""
+    coordinator = os.environ["DATABASE_URL"]
+    workers = os.environ["TENANTRY_CITUS_WORKERS"].split(",")
+    database_drop(coordinator, workers, name)
+    database_prepare(coordinator, workers, name)
+    try:
+        yield _with_database(coordinator, name)
+    finally:
+        database_drop(coordinator, workers, name)
 
 
 @contextlib.contextmanager
@@ -124,14 +162,7 @@ def cluster(workers: int = 2) -> Iterator[list[Node]]:
             _init(node)
             _start(node)
             started.append(node)
-            _sql(node, f'CREATE DATABASE "{DATABASE}"', dbname="postgres")
-            _sql(node, "CREATE EXTENSION citus")
-        coordinator = nodes[0]
-        _sql(coordinator, f"SELECT citus_set_coordinator_host('127.0.0.1', {coordinator.port})")
-        for worker in nodes[1:]:
-            _sql(coordinator, f"SELECT citus_add_node('127.0.0.1', {worker.port})")
-        sharding = "citus.enable_schema_based_sharding"
-        _sql(coordinator, f'ALTER DATABASE "{DATABASE}" SET {sharding} = on')
+        database_prepare(nodes[0].dsn(), [worker.dsn() for worker in nodes[1:]], DATABASE)
         yield nodes
     finally:
         for node in reversed(started):
