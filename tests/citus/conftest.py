@@ -21,6 +21,7 @@ from shared_apps.tenants import citus, services
 from shared_apps.tenants.models import Organization
 from tests.conftest import PASSWORD, TEST_ORGANIZATIONS, owner_email
 from tests.live import server_dsn
+from tests.shared_apps.platform.conftest import eager_tasks, staff, staff_client  # noqa: F401
 
 HERE = __file__.rsplit("/", 1)[0]
 HOW = "uv run python -m tests.citus.cluster -- uv run pytest tests/citus -n 0"
