@@ -249,6 +249,10 @@ def _move_session() -> Iterator:
                     "A deploy is migrating the organizations' schemas; move it once the "
                     "deploy has finished."
                 )
-        yield session
+        try:
+            yield session
+        finally:
+            with session.cursor() as cursor:  # explicitly: a pooled session outlives close()
+                cursor.execute("SELECT pg_advisory_unlock_shared(%s)", [MIGRATION_LOCK_KEY])
     finally:
-        session.close()  # releases the lock
+        session.close()

@@ -137,3 +137,17 @@ def test_export_then_import_gives_the_same_rows_and_working_identities(citus_db,
         ).fetchone()[0]
     highest = db.query("SELECT max(id) FROM org_alpha.tracker_project")[0][0]
     assert new_id == highest + 1
+
+
+def test_schema_pool_fill_then_a_claim_gives_a_distributed_organization(citus_db):
+    db = citus_db
+    db.ok("schema_pool", "fill", "--size", "2", migrations="v2")
+    pooled = [name for (name,) in db.query("SELECT schema_name FROM tenants_pooledschema")]
+    assert len(pooled) == 2
+    for schema in pooled:
+        _assert_fully_distributed(db, schema)
+    db.ok("organization", "create", "foxtrot", "--name", "Foxtrot", migrations="v2")
+    left = [name for (name,) in db.query("SELECT schema_name FROM tenants_pooledschema")]
+    assert len(left) == 1 and set(left) < set(pooled)
+    _assert_fully_distributed(db, "org_foxtrot")
+    assert "colour" in db.columns("org_foxtrot", "deploy_probe_gadget")
