@@ -57,3 +57,19 @@ def test_pool_path_renames_a_pooled_schema_that_stays_distributed():
     assert not pool.PooledSchema.objects.filter(schema_name=pooled).exists()
     assert_fully_distributed(organization.schema_name)
     _usable(organization)
+
+
+def test_an_imported_organization_goes_on_from_its_loaded_rows(acme, tmp_path):
+    from shared_apps.tenants.audit import Actor
+    from shared_apps.tenants.exports import archive_restore, archive_write
+
+    with schema_context(acme.schema_name):
+        Project.objects.bulk_create([Project(name=f"p{i}") for i in range(5)])
+        highest = max(Project.objects.values_list("id", flat=True))
+    archive = tmp_path / "acme.tar.gz"
+    archive_write(acme, archive)
+    copy = archive_restore(archive_path=archive, name="Copy", slug="acme-copy", actor=Actor("t"))
+    assert_fully_distributed(copy.schema_name)
+    with schema_context(copy.schema_name):
+        assert Project.objects.count() == 5
+        assert Project.objects.create(name="after").id == highest + 1
