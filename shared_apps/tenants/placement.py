@@ -161,10 +161,20 @@ def schema_place_new(schema: str) -> citus.Node | None:
 
     Citus places each new distributed schema by its colocation id, round robin, so
     schemas made and dropped (failed attempts, pool refreshes) skew it. The schema is
-    still empty here, so the move is short. Returns the node it went to, if moved.
+    still empty here, so the move is short. Returns the node it went to, if moved. Never
+    raises: it runs after the organization's commit, and the organization works where
+    Citus put it.
     """
     if not (citus.citus_enabled() and settings.CITUS_PLACE_ON_LEAST_LOADED):
         return None
+    try:
+        return _place(schema)
+    except (MoveRefused, DatabaseError) as failure:
+        logger.warning("schema %s left where Citus placed it: %s", schema, failure)
+        return None
+
+
+def _place(schema: str) -> citus.Node | None:
     current = citus.placements([schema]).get(schema)
     if current is None:
         return None
@@ -174,12 +184,7 @@ def schema_place_new(schema: str) -> citus.Node | None:
     target = citus.least_loaded(loads)
     if target is None or loads.get(current.node, 0) <= loads[target]:
         return None
-    try:
-        seconds = _move(schema, target, mode="block_writes")
-    except (MoveRefused, DatabaseError) as failure:
-        # Placement is a refinement: the organization works where Citus put it.
-        logger.warning("schema %s left on %s: %s", schema, current.node, failure)
-        return None
+    seconds = _move(schema, target, mode="block_writes")
     logger.info("schema %s placed on %s (from %s) in %.2f s", schema, target, current.node, seconds)
     return target
 
