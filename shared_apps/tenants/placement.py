@@ -106,7 +106,13 @@ def organization_move(
     if placement.node == target:
         raise MoveRefused(f"{organization.slug} is already on {target}.")
     report(f"Moving {organization.slug} ({placement.size_bytes} bytes) {placement.node} → {target}")
-    seconds = _move(organization.schema_name, target, mode=mode, report=report)
+    try:
+        seconds = _move(organization.schema_name, target, mode=mode, report=report)
+    except DatabaseError as error:
+        # Citus undoes a failed move: the schema is still whole where it was.
+        raise MoveRefused(
+            f"The move of {organization.slug} failed; it stays on {placement.node}: {error}"
+        ) from error
     audit_record(
         actor=actor, action="organization.move", organization=organization,
         source=str(placement.node), target=str(target), mode=mode, seconds=round(seconds, 3),
@@ -205,11 +211,12 @@ def _move(
 
         def run() -> None:
             try:
-                raw.execute(
-                    "SELECT citus_schema_move(%s::regnamespace, %s, %s,"
-                    " %s::citus.shard_transfer_mode)",
-                    [schema, target.host, target.port, mode],
-                )
+                with session.wrap_database_errors:  # psycopg's errors as Django's
+                    raw.execute(
+                        "SELECT citus_schema_move(%s::regnamespace, %s, %s,"
+                        " %s::citus.shard_transfer_mode)",
+                        [schema, target.host, target.port, mode],
+                    )
             except BaseException as error:  # re-raised in the caller's thread
                 failure.append(error)
 

@@ -2,6 +2,7 @@
 is right, every acknowledged write is there once; a move is refused while a deploy
 migrates, and audited when done."""
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -121,3 +122,35 @@ def test_a_move_to_an_unknown_node_or_the_same_node_is_refused(moving):
         )
     with pytest.raises(placement.MoveRefused, match="already on"):
         placement.organization_move(organization=moving, target=source, actor=Actor("test"))
+
+
+def test_a_failed_move_is_refused_with_a_message_and_leaves_the_organization_whole(moving):
+    import psycopg
+
+    source = _node_of(moving)
+    target = _other_worker(source)
+    with schema_context(moving.schema_name):
+        Project.objects.create(name="kept")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shard_name FROM citus_shards WHERE table_name = %s::regclass",
+            [f"{moving.schema_name}.tracker_project"],
+        )
+        (shard,) = cursor.fetchone()
+    worker_dsn = next(
+        dsn for dsn in os.environ["TENANTRY_CITUS_WORKERS"].split(",") if f":{target.port}/" in dsn
+    )
+    # A relation in the way on the target: Citus's copy of that shard cannot be created there.
+    with psycopg.connect(worker_dsn, autocommit=True) as worker:
+        worker.execute(f"CREATE SEQUENCE {shard}")
+        try:
+            with pytest.raises(placement.MoveRefused, match=f"stays on {source}"):
+                placement.organization_move(
+                    organization=moving, target=target, mode="block_writes", actor=Actor("t")
+                )
+        finally:
+            worker.execute(f"DROP SEQUENCE {shard}")
+    assert _node_of(moving) == source
+    with schema_context(moving.schema_name):
+        assert list(Project.objects.values_list("name", flat=True)) == ["kept"]
+    assert not AuditEvent.objects.filter(action="organization.move", organization=moving).exists()
