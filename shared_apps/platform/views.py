@@ -124,6 +124,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "plan_form": PlanForm(initial={"plan": organization.plan}),
         "organization_url": organization_url(organization),
         "workers": [str(node) for node in worker_nodes()] if citus_enabled() else [],
+        "move": placement.move_progress(organization.pk),
         "move_form": MoveForm(),
     }
     return render(request, "platform/organization_detail.html", context)
@@ -132,7 +133,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @staff_required
 def organization_move(request: HttpRequest, slug: str) -> HttpResponse:
-    """Move the organization to another Citus worker (it keeps serving meanwhile)."""
+    """Queue a move of the organization to another Citus worker (it keeps serving)."""
     organization = _organization(slug)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -144,14 +145,15 @@ def organization_move(request: HttpRequest, slug: str) -> HttpResponse:
             target = Node.parse(form.cleaned_data["target"])
         except ValueError as error:
             raise ValidationError(str(error)) from None
-        placement.organization_move(
+        placement.organization_move_request(
             organization=organization, target=target, mode=form.cleaned_data["mode"],
             actor=Actor.from_request(request),
         )  # fmt: skip
 
     return _then_organization_page(
-        request, slug, move, f"Moved {organization.name} to {form.cleaned_data['target']}."
-    )
+        request, slug, move,
+        f"Moving {organization.name} to {form.cleaned_data['target']}; progress below.",
+    )  # fmt: skip
 
 
 @require_GET

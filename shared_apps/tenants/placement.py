@@ -1,5 +1,7 @@
 """Where organizations live on a Citus cluster, and moving them: one service per operation,
-used by the console and `manage.py organization placement|move|rebalance`.
+used by the console and `manage.py organization placement|move|rebalance`. The command
+line moves in the foreground, printing progress; the console queues the same move as a
+task whose progress its page shows.
 
 A move runs `citus_schema_move` on a database session of its own, holding the migration
 lock shared for its whole length: a deploy that is migrating (it holds the lock
@@ -18,8 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
 from shared_apps.tenants import citus
 from shared_apps.tenants.audit import Actor, audit_record
@@ -31,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 TRANSFER_MODES = ("block_writes", "auto", "force_logical")
 _PROGRESS_POLL_SECONDS = 0.25
+_PROGRESS_KEPT = 24 * 3600  # seconds the organization's page shows the last move's outcome
 
 
 class MoveRefused(ValidationError):
@@ -79,15 +83,11 @@ def node_loads() -> dict[citus.Node, int]:
     return loads
 
 
-def organization_move(
-    *,
-    organization: Organization,
-    target: citus.Node,
-    actor: Actor,
-    mode: str | None = None,
-    report: Callable[[str], None] = lambda _line: None,
-) -> Move:
-    """Move the organization's schema to `target` while it keeps serving; audited."""
+def organization_move_check(
+    *, organization: Organization, target: citus.Node, mode: str | None = None
+) -> tuple[citus.Placement, str]:
+    """Refuse a move that can't be made (MoveRefused, with what to do); else where the
+    organization is now and the transfer mode to use."""
     mode = mode or settings.CITUS_SHARD_TRANSFER_MODE
     if mode not in TRANSFER_MODES:
         raise MoveRefused(
@@ -105,6 +105,19 @@ def organization_move(
         raise MoveRefused(f"{organization.slug}'s schema is not a distributed schema.")
     if placement.node == target:
         raise MoveRefused(f"{organization.slug} is already on {target}.")
+    return placement, mode
+
+
+def organization_move(
+    *,
+    organization: Organization,
+    target: citus.Node,
+    actor: Actor,
+    mode: str | None = None,
+    report: Callable[[str], None] = lambda _line: None,
+) -> Move:
+    """Move the organization's schema to `target` while it keeps serving; audited."""
+    placement, mode = organization_move_check(organization=organization, target=target, mode=mode)
     report(f"Moving {organization.slug} ({placement.size_bytes} bytes) {placement.node} → {target}")
     try:
         seconds = _move(organization.schema_name, target, mode=mode, report=report)
@@ -119,6 +132,55 @@ def organization_move(
     )  # fmt: skip
     report(f"Moved {organization.slug} to {target} in {seconds:.2f} s")
     return Move(organization.slug, placement.node, target, seconds)
+
+
+def organization_move_request(
+    *, organization: Organization, target: citus.Node, actor: Actor, mode: str | None = None
+) -> None:
+    """The console's move: checked now (a refusal is shown at once), run by a task that
+    records its progress for the organization's page (`move_progress`)."""
+    from shared_apps.tenants.tasks import move_organization
+
+    _placement, mode = organization_move_check(organization=organization, target=target, mode=mode)
+    move_progress_record(organization.pk, status="queued", line=f"Move to {target} queued")
+    transaction.on_commit(
+        lambda: move_organization.delay(
+            organization.pk, str(target), mode, actor.label, actor.ip_address
+        )
+    )
+
+
+def organization_move_run(
+    *, organization: Organization, target: citus.Node, mode: str, actor: Actor
+) -> bool:
+    """Run a requested move, recording each progress line and the outcome."""
+
+    def report(line: str) -> None:
+        move_progress_record(organization.pk, status="running", line=line.strip())
+
+    try:
+        move = organization_move(
+            organization=organization, target=target, mode=mode, actor=actor, report=report
+        )
+    except MoveRefused as refused:
+        move_progress_record(organization.pk, status="failed", line=" ".join(refused.messages))
+        return False
+    line = f"Moved to {move.target} in {move.seconds:.2f} s"
+    move_progress_record(organization.pk, status="done", line=line)
+    return True
+
+
+def move_progress(organization_id: int) -> dict[str, str] | None:
+    """The last requested move's state: {"status": queued|running|done|failed, "line"}."""
+    return cache.get(_progress_key(organization_id))
+
+
+def move_progress_record(organization_id: int, *, status: str, line: str) -> None:
+    cache.set(_progress_key(organization_id), {"status": status, "line": line}, _PROGRESS_KEPT)
+
+
+def _progress_key(organization_id: int) -> str:
+    return f"organization-move:{organization_id}"
 
 
 def rebalance_plan() -> list[Move]:

@@ -12,6 +12,7 @@ from shared_apps.platform.selectors import schema_stats
 from shared_apps.tenants import citus, services
 from shared_apps.tenants.models import AuditEvent, Organization
 from tests.conftest import PASSWORD
+from tests.shared_apps.tenants.celery_worker import WorkerProcess, wait_until
 
 
 def _sizes_on_coordinator_and_workers(schema: str) -> tuple[int, int]:
@@ -58,7 +59,16 @@ def movable(autocommit: None) -> Iterator[Organization]:
     services.organization_delete(organization=organization, force=True)
 
 
-def test_staff_move_an_organization_from_its_page(client_for, console_staff, movable):
+@pytest.fixture
+def worker(autocommit: None) -> Iterator[WorkerProcess]:
+    process = WorkerProcess(queues=("interactive",), concurrency=1)
+    yield process
+    process.stop()
+
+
+def test_staff_move_an_organization_from_its_page_through_the_worker(
+    client_for, console_staff, movable, worker
+):
     client = client_for(None)
     with schema_context("public"):
         client.force_login(console_staff)
@@ -70,14 +80,24 @@ def test_staff_move_an_organization_from_its_page(client_for, console_staff, mov
         follow=True,
     )
     assert response.status_code == 200
-    assert f"Moved Movable to {target}." in response.content.decode()
+    assert f"Moving Movable to {target}; progress below." in response.content.decode()
+
+    def page() -> str:
+        return client.get(f"/platform/organizations/{movable.slug}/").content.decode()
+
+    wait_until(lambda: f"Moved to {target} in" in page(), what="the move's outcome", worker=worker)
     assert citus.placements([movable.schema_name])[movable.schema_name].node == target
+    assert f'id="org-node">{target}<' in page()
     event = AuditEvent.objects.get(action="organization.move", organization=movable)
     assert event.actor == "mover@platform.test" and event.detail["target"] == str(target)
-    refused = client.post(
-        f"/platform/organizations/{movable.slug}/move/",
-        {"target": "nowhere", "mode": "block_writes"},
-        follow=True,
-    )
-    assert refused.status_code == 200
-    assert "is not HOST:PORT" in refused.content.decode()
+
+    # Refusals come at once, on the page that asked, and queue nothing.
+    for target_text, message in ((str(target), "already on"), ("nowhere", "is not HOST:PORT")):
+        refused = client.post(
+            f"/platform/organizations/{movable.slug}/move/",
+            {"target": target_text, "mode": "block_writes"},
+            follow=True,
+        )
+        assert refused.status_code == 200
+        assert message in refused.content.decode()
+    assert AuditEvent.objects.filter(action="organization.move", organization=movable).count() == 1

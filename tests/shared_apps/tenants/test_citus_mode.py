@@ -53,3 +53,15 @@ def test_a_move_is_refused_on_plain_postgresql(acme):
 def test_placement_commands_say_this_is_not_a_cluster():
     with pytest.raises(CommandError, match="Not a Citus cluster"):
         call_command("organization", "placement")
+
+
+def test_a_queued_move_that_is_refused_when_it_runs_records_why(acme):
+    from shared_apps.tenants.placement import move_progress, organization_move_run
+
+    moved = organization_move_run(
+        organization=acme, target=citus.Node("127.0.0.1", 5432), mode="block_writes",
+        actor=Actor("test"),
+    )  # fmt: skip
+    assert moved is False
+    assert move_progress(acme.pk)["status"] == "failed"
+    assert "not a Citus cluster" in move_progress(acme.pk)["line"]
