@@ -195,6 +195,7 @@ CELERY_TASK_QUEUES = [
 CELERY_TASK_ROUTES = {
     FAN_OUT_TASK_NAME: {"queue": "background"},
     "tenants.export_organization": {"queue": "background"},
+    "tenants.move_organization": {"queue": "background"},
     "tenants.refill_schema_pool": {"queue": "background"},
     "tracker.summary_refresh": {"queue": "background"},
 }

@@ -61,7 +61,7 @@ def movable(autocommit: None) -> Iterator[Organization]:
 
 @pytest.fixture
 def worker(autocommit: None) -> Iterator[WorkerProcess]:
-    process = WorkerProcess(queues=("interactive",), concurrency=1)
+    process = WorkerProcess(queues=("background",), concurrency=1)
     yield process
     process.stop()
 
