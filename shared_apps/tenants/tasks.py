@@ -44,6 +44,27 @@ def refill_schema_pool() -> int:
     return pool_fill()
 
 
+@shared_task(name="tenants.move_organization")
+def move_organization(
+    organization_id: int, target: str, mode: str, actor_label: str, actor_ip: str | None
+) -> str:
+    """A move staff asked for in the console (not acks_late: a move is not to be replayed
+    blindly after a crash; its page shows it never finished)."""
+    from shared_apps.tenants.audit import Actor
+    from shared_apps.tenants.citus import Node
+    from shared_apps.tenants.models import Organization
+    from shared_apps.tenants.placement import organization_move_run
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return "missing"
+    moved = organization_move_run(
+        organization=organization, target=Node.parse(target), mode=mode,
+        actor=Actor(actor_label, actor_ip),
+    )  # fmt: skip
+    return "moved" if moved else "failed"
+
+
 @shared_task(name=FAN_OUT_TASK_NAME)
 def fan_out_to_organizations(
     task_name: str, spread_seconds: int = 0, task_kwargs: dict[str, Any] | None = None

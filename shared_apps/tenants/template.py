@@ -18,7 +18,9 @@ and provisioning refreshes it first (the deploy's migrate step refreshes it too)
 Objects the catalog reader does not reproduce (views, functions, triggers, custom types,
 partitioned or inherited tables) make the template unsupported: provisioning then falls
 back to migrations, and says so in the log. Statements are plain top-level DDL, so they
-also work where `clone_schema`'s database function does not (Citus schema sharding).
+also work where `clone_schema`'s database function does not (Citus schema sharding). On
+Citus they are sent one per message, which Citus requires (citus.py); plain PostgreSQL
+keeps the single round trip.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import schema_exists
 
+from shared_apps.tenants.citus import citus_enabled, statements_run
 from shared_apps.tenants.models import SchemaTemplate
 
 logger = logging.getLogger(__name__)
@@ -143,7 +146,10 @@ def schema_build_from_template(schema_name: str, snapshot: Snapshot) -> None:
         "SET LOCAL search_path = public",
     ]
     with connection.cursor() as cursor:
-        cursor.execute(";\n".join(batch))
+        if citus_enabled():
+            statements_run(cursor, batch)
+        else:
+            cursor.execute(";\n".join(batch))
     # The connection's idea of its search_path is stale after SET LOCAL: forget it.
     connection.search_path_set_schemas = None
 
@@ -308,8 +314,14 @@ def _copy_rows(cursor, schema: str, table: dict) -> list[str]:
     ]
     for column, identity in rows:
         if identity:
-            sequence = f"pg_get_serial_sequence('{name}', '{column}')"
-            statements.append(f"SELECT setval({sequence}, max({_quote(column)})) FROM {name}")
+            # The copy holds exactly the template's rows, so its maximum is known now: a
+            # literal keeps setval on the coordinator under Citus (a `FROM` of the new
+            # table would run on the worker, against the worker's copy of the sequence).
+            cursor.execute(f'SELECT max({_quote(column)}) FROM "{schema}".{name}')
+            (highest,) = cursor.fetchone()
+            if highest is not None:
+                sequence = f"pg_get_serial_sequence('{name}', '{column}')"
+                statements.append(f"SELECT setval({sequence}, {int(highest)})")
     return statements
 
 
