@@ -177,6 +177,14 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # are used. Session pooling, or a direct connection, needs neither. docs/deploy.md.
 PGBOUNCER_TRANSACTION_MODE = env.bool("PGBOUNCER_TRANSACTION_MODE", default=False)
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = PGBOUNCER_TRANSACTION_MODE
+# Citus schema-based sharding (every organization a distributed schema on a worker):
+# "auto" asks the database once per process, "on"/"off" skip the question. docs/scaling.md.
+CITUS_MODE = env.str("CITUS_MODE", default="auto")
+# How citus_schema_move copies a schema: "block_writes" (writes wait, fastest for small
+# schemas), "auto" (logical replication, writes continue) or "force_logical".
+CITUS_SHARD_TRANSFER_MODE = env.str("CITUS_SHARD_TRANSFER_MODE", default="block_writes")
+# Move each new organization's (still empty) schema to the worker holding the fewest.
+CITUS_PLACE_ON_LEAST_LOADED = env.bool("CITUS_PLACE_ON_LEAST_LOADED", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, sessions, broker, channel layer, routing invalidation ---------------
@@ -243,6 +251,7 @@ CELERY_TASK_QUEUES = [
 CELERY_TASK_ROUTES = {
     FAN_OUT_TASK_NAME: {"queue": "background"},
     "tenants.export_organization": {"queue": "background"},
+    "tenants.move_organization": {"queue": "background"},
     "tenants.refill_schema_pool": {"queue": "background"},
     "tracker.summary_refresh": {"queue": "background"},
 }

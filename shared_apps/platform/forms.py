@@ -57,3 +57,17 @@ class DeleteForm(forms.Form):
 
 class APITokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name (what will use it)")
+
+
+class MoveForm(forms.Form):
+    """Where to move an organization's schema on a Citus cluster."""
+
+    target = forms.CharField(label="To node (host:port)")
+    mode = forms.ChoiceField(
+        label="Transfer",
+        choices=[
+            ("block_writes", "block writes (fastest; writes wait for the copy)"),
+            ("auto", "logical replication (writes continue)"),
+        ],
+        initial=settings.CITUS_SHARD_TRANSFER_MODE,
+    )

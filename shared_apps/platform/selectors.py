@@ -7,6 +7,8 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from shared_apps.tenants.db import citus
+from shared_apps.tenants.db.citus import citus_enabled
 from shared_apps.tenants.models import AuditEvent, Organization
 from shared_apps.tenants.provisioning.template import code_migrations_count
 
@@ -27,6 +29,7 @@ class SchemaStats:
     last_activity: datetime | None = None
     size_bytes: int | None = None
     migrations_pending: int | None = None
+    node: str | None = None  # the Citus worker holding the schema (None: not on Citus)
 
 
 def organizations_for_console(
@@ -70,6 +73,11 @@ def schema_stats(schemas: list[str]) -> dict[str, SchemaStats]:
         existing = [schema for schema in schemas if schema in sizes]
         if not existing:
             return {}
+        nodes: dict[str, str] = {}
+        if citus_enabled():
+            # The coordinator holds empty shells; the data and its size are on a worker.
+            for schema, placement in citus.placements(existing, sizes=True).items():
+                sizes[schema], nodes[schema] = placement.size_bytes, str(placement.node)
         # Schema names come from the catalog above, never from input.
         parts = [
             f'SELECT %s, (SELECT count(*) FROM "{s}".accounts_user WHERE is_active),'
@@ -85,6 +93,7 @@ def schema_stats(schemas: list[str]) -> dict[str, SchemaStats]:
                 last_activity=last_login,
                 size_bytes=sizes[schema],
                 migrations_pending=max(expected - recorded, 0),
+                node=nodes.get(schema),
             )
             for schema, members, last_login, recorded in cursor.fetchall()
         }

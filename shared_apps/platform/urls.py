@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("organizations/<slug:slug>/rename/", views.organization_rename, name="rename"),
     path("organizations/<slug:slug>/plan/", views.organization_plan, name="plan"),
+    path("organizations/<slug:slug>/move/", views.organization_move, name="move"),
     path("organizations/<slug:slug>/retry/", views.organization_retry, name="retry"),
     path("organizations/<slug:slug>/owner/", views.owner_invite, name="owner-invite"),
     path("organizations/<slug:slug>/domains/", views.domain_add, name="domain-add"),

@@ -20,15 +20,18 @@ from shared_apps.platform.forms import (
     APITokenForm,
     DeleteForm,
     FilterForm,
+    MoveForm,
     NewOrganizationForm,
     PlanForm,
 )
 from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.db.citus import Node, citus_enabled, worker_nodes
 from shared_apps.tenants.lifecycle import domains, exports
 from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.lifecycle.impersonation_tickets import impersonation_ticket
 from shared_apps.tenants.lifecycle.tasks import export_organization
 from shared_apps.tenants.models import Domain, Organization, OrganizationExport, PlatformAPIToken
+from shared_apps.tenants.provisioning import placement
 from shared_apps.tenants.provisioning import services as provisioning
 from shared_apps.tenants.routing.links import organization_url
 from shared_apps.tenants.selectors import owner_invitation_expires_at
@@ -127,8 +130,37 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "organization_url": organization_url(organization),
         "owner_invitation_expires_at": expires_at,
         "owner_invitation_expired": expires_at is not None and expires_at <= timezone.now(),
+        "workers": [str(node) for node in worker_nodes()] if citus_enabled() else [],
+        "move": placement.move_progress(organization.pk),
+        "move_form": MoveForm(),
     }
     return render(request, "platform/organization_detail.html", context)
+
+
+@require_POST
+@staff_required
+def organization_move(request: HttpRequest, slug: str) -> HttpResponse:
+    """Queue a move of the organization to another Citus worker (it keeps serving)."""
+    organization = _organization(slug)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a node and a transfer mode.")
+        return redirect("platform:organization", slug=slug)
+
+    def move() -> None:
+        try:
+            target = Node.parse(form.cleaned_data["target"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        placement.organization_move_request(
+            organization=organization, target=target, mode=form.cleaned_data["mode"],
+            actor=Actor.from_request(request),
+        )  # fmt: skip
+
+    return _then_organization_page(
+        request, slug, move,
+        f"Moving {organization.name} to {form.cleaned_data['target']}; progress below.",
+    )  # fmt: skip
 
 
 @require_GET

@@ -188,8 +188,14 @@ def _copy_rows(cursor: Any, schema: str, table: dict) -> list[str]:
     ]
     for column, identity in rows:
         if identity:
-            sequence = f"pg_get_serial_sequence('{name}', '{column}')"
-            statements.append(f"SELECT setval({sequence}, max({_quote(column)})) FROM {name}")
+            # The copy holds exactly the template's rows, so its maximum is known now: a
+            # literal keeps setval on the coordinator under Citus (a `FROM` of the new
+            # table would run on the worker, against the worker's copy of the sequence).
+            cursor.execute(f'SELECT max({_quote(column)}) FROM "{schema}".{name}')
+            (highest,) = cursor.fetchone()
+            if highest is not None:
+                sequence = f"pg_get_serial_sequence('{name}', '{column}')"
+                statements.append(f"SELECT setval({sequence}, {int(highest)})")
     return statements
 
 

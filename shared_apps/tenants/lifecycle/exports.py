@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from shared_apps.tenants.audit import Actor, audit_record
 from shared_apps.tenants.db.catalog import table_columns
+from shared_apps.tenants.db.citus import citus_enabled
 from shared_apps.tenants.lifecycle.directory import directory_rebuild
 from shared_apps.tenants.models import Organization, OrganizationExport
 from shared_apps.tenants.provisioning.services import organization_create, organization_remove
@@ -31,7 +32,6 @@ from shared_apps.tenants.provisioning.template import code_migrations_digest
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-_SKIPPED_TABLES = {"django_session"}
 
 
 def export_request(*, organization: Organization, actor: Actor) -> OrganizationExport:
@@ -169,13 +169,28 @@ def _load(archive: tarfile.TarFile, manifest: dict, schema: str) -> None:
                 [f'"{schema}"."{table}"'],
             )
             for (column,) in cursor.fetchall():
-                cursor.execute(
-                    f'SELECT setval(pg_get_serial_sequence(%s, %s), max("{column}"))'
-                    f' FROM "{schema}"."{table}" HAVING max("{column}") IS NOT NULL',
-                    [f'"{schema}"."{table}"', column],
-                )
+                _identity_advance(cursor, f'"{schema}"."{table}"', column)
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _identity_advance(cursor, table: str, column: str) -> None:
+    """Set the column's identity past the loaded rows."""
+    if citus_enabled():
+        # A statement naming the table runs on its worker, against the worker's copy of
+        # the sequence: read the maximum there, set the coordinator's sequence to it.
+        cursor.execute(f'SELECT max("{column}") FROM {table}')
+        (highest,) = cursor.fetchone()
+        if highest is not None:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, %s), %s)", [table, column, highest]
+            )
+        return
+    cursor.execute(
+        f'SELECT setval(pg_get_serial_sequence(%s, %s), max("{column}"))'
+        f' FROM {table} HAVING max("{column}") IS NOT NULL',
+        [table, column],
+    )
 
 
 def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:

@@ -13,7 +13,9 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 
+from shared_apps.tenants.db.citus import citus_enabled
 from shared_apps.tenants.models import PooledSchema
+from shared_apps.tenants.provisioning.placement import schema_place_new
 from shared_apps.tenants.provisioning.template import (
     Snapshot,
     current_snapshot,
@@ -57,5 +59,9 @@ def pool_fill(*, size: int | None = None) -> int:
             PooledSchema.objects.create(
                 schema_name=name, migrations_digest=snapshot.migrations_digest
             )
+            if citus_enabled():
+                # Onto the least loaded worker once committed, while it is empty and
+                # unclaimed (a claim racing the move waits for it).
+                transaction.on_commit(lambda name=name: schema_place_new(name))
         built += 1
     return built

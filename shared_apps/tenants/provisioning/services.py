@@ -12,8 +12,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
 from shared_apps.tenants.audit import Actor, audit_record
+from shared_apps.tenants.db.citus import citus_enabled
 from shared_apps.tenants.db.locks import MIGRATION_LOCK_KEY
 from shared_apps.tenants.models import Domain, Organization
+from shared_apps.tenants.provisioning.placement import schema_place_new
 from shared_apps.tenants.provisioning.pool import pool_take
 from shared_apps.tenants.provisioning.progress import provisioning_report
 from shared_apps.tenants.provisioning.tasks import provision_organization, refill_schema_pool
@@ -130,8 +132,14 @@ def organization_provision(
         # built from a template those migrations are about to change.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [MIGRATION_LOCK_KEY])
-        if snapshot is not None:
-            _schema_from_pool_or_template(organization.schema_name, snapshot)
+        pooled = snapshot is not None and _schema_from_pool_or_template(
+            organization.schema_name, snapshot
+        )
+        if not pooled and citus_enabled():
+            # A pooled schema was placed when it was built; this one is placed once
+            # committed (Citus can't move a schema created in the same transaction).
+            schema = organization.schema_name
+            transaction.on_commit(lambda: schema_place_new(schema))
         report("Setting up the owner's account")
         with tenant_context(organization):
             organization_schema_ready.send(
@@ -273,7 +281,8 @@ def organization_owner_joined(*, organization: Organization) -> None:
     )
 
 
-def _schema_from_pool_or_template(schema_name: str, snapshot: Snapshot) -> None:
+def _schema_from_pool_or_template(schema_name: str, snapshot: Snapshot) -> bool:
+    """Build `schema_name`; True when it came from the pool (renamed), False if built."""
     pooled = pool_take(snapshot)
     if pooled is None:
         schema_build_from_template(schema_name, snapshot)
@@ -283,6 +292,7 @@ def _schema_from_pool_or_template(schema_name: str, snapshot: Snapshot) -> None:
     if settings.SCHEMA_POOL_SIZE > 0:
         # Robust: a broker hiccup after the commit must not look like a failed provisioning.
         transaction.on_commit(refill_schema_pool.delay, robust=True)
+    return pooled is not None
 
 
 def _usable_snapshot() -> Snapshot | None:

@@ -18,7 +18,9 @@ provisioning refreshes it first (the deploy's migrate step refreshes it too).
 Objects the catalog reader does not reproduce (views, functions, triggers, custom types,
 partitioned or inherited tables) make the template unsupported: provisioning then falls
 back to migrations, and says so in the log. Statements are plain top-level DDL, so they
-also work where `clone_schema`'s database function does not (Citus schema sharding).
+also work where `clone_schema`'s database function does not (Citus schema sharding). On
+Citus they are sent one per message, which Citus requires (db/citus.py); plain PostgreSQL
+keeps the single round trip.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from django_tenants.utils import schema_exists
 
 from shared_apps.tenants.db.catalog import TemplateUnsupported as TemplateUnsupported
 from shared_apps.tenants.db.catalog import recorded_migrations, schema_capture
+from shared_apps.tenants.db.citus import citus_enabled, statements_run
 from shared_apps.tenants.db.locks import TEMPLATE_LOCK_KEY
 from shared_apps.tenants.models import PooledSchema, SchemaTemplate
 
@@ -134,7 +137,10 @@ def schema_build_from_template(schema_name: str, snapshot: Snapshot) -> None:
         "SET LOCAL search_path = public",
     ]
     with connection.cursor() as cursor:
-        cursor.execute(";\n".join(batch))
+        if citus_enabled():
+            statements_run(cursor, batch)
+        else:
+            cursor.execute(";\n".join(batch))
     # The connection's idea of its search_path is stale after SET LOCAL: forget it.
     connection.search_path_set_schemas = None
 

@@ -14,10 +14,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shared_apps.tenants import selectors
 from shared_apps.tenants.audit import Actor
+from shared_apps.tenants.db.citus import Node, citus_enabled
 from shared_apps.tenants.lifecycle import domains, exports
 from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.management.cli import json_flag
 from shared_apps.tenants.models import Domain, Organization
+from shared_apps.tenants.provisioning import placement
 from shared_apps.tenants.provisioning import services as provisioning
 
 
@@ -94,6 +96,17 @@ class Command(BaseCommand):
         delete.add_argument(
             "--force", action="store_true", help="Skip the archive, grace period and export checks."
         )
+
+        action("placement", help="Citus: the node each organization lives on.")
+        move = action("move", help="Citus: move an organization to another node.")
+        move.add_argument("slug")
+        move.add_argument("--to", required=True, metavar="HOST:PORT", help="The target worker.")
+        move.add_argument("--mode", choices=placement.TRANSFER_MODES, help="Shard transfer mode.")
+        rebalance = action(
+            "rebalance", help="Citus: even out organizations per worker (one move at a time)."
+        )
+        rebalance.add_argument("--dry-run", action="store_true", help="Print the plan only.")
+        rebalance.add_argument("--mode", choices=placement.TRANSFER_MODES)
 
         restore = action("import", help="Restore an export into a new organization.")
         restore.add_argument("archive", type=Path)
@@ -223,3 +236,51 @@ class Command(BaseCommand):
             organization=organization, actor=self.actor, force=options["force"]
         )
         return {**summary, "status": "deleted"}, f"Deleted {summary['slug']}."
+
+    def _placement(self, options: dict[str, Any]) -> tuple[list, str]:
+        if not citus_enabled():
+            raise CommandError("Not a Citus cluster: every organization is on this database.")
+        rows = [
+            {
+                "slug": p.slug, "schema": p.schema,
+                "node": str(p.node) if p.node else None, "size_bytes": p.size_bytes,
+            }
+            for p in placement.organization_placements()
+        ]  # fmt: skip
+        lines = [
+            f"{r['slug']:<24} {r['node'] or 'not distributed':<22} {r['size_bytes']}" for r in rows
+        ]
+        loads = placement.node_loads()
+        lines += ["", *(f"{node}: {count} schema(s)" for node, count in loads.items())]
+        return rows, "\n".join(lines)
+
+    def _move(self, options: dict[str, Any]) -> tuple[dict, str]:
+        try:
+            target = Node.parse(options["to"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        move = placement.organization_move(
+            organization=self._get(options["slug"]), target=target, mode=options["mode"],
+            actor=self.actor, report=self._progress,
+        )  # fmt: skip
+        return _move_dict(move), ""
+
+    def _rebalance(self, options: dict[str, Any]) -> tuple[list, str]:
+        if options["dry_run"]:
+            moves = placement.rebalance_plan()
+            lines = [f"{m.slug}: {m.source} → {m.target}" for m in moves]
+            return [_move_dict(m) for m in moves], "\n".join(lines) or "Already balanced."
+        moves = placement.organizations_rebalance(
+            actor=self.actor, mode=options["mode"], report=self._progress
+        )
+        return [_move_dict(m) for m in moves], f"{len(moves)} move(s) done."
+
+    def _progress(self, line: str) -> None:
+        self.stderr.write(line)
+
+
+def _move_dict(move: placement.Move) -> dict[str, Any]:
+    return {
+        "slug": move.slug, "source": str(move.source), "target": str(move.target),
+        "seconds": move.seconds,
+    }  # fmt: skip
