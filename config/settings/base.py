@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "tenant_apps.accounts.impersonation.ImpersonationMiddleware",
+    "tenant_apps.accounts.impersonated_sessions.ImpersonationMiddleware",
     "tenant_apps.accounts.middleware.RequireMFAMiddleware",
 ]
 # The 403 for a failed CSRF check, in the platform's layout like the other error pages.

@@ -14,8 +14,8 @@ from django_tenants.utils import get_public_schema_name
 
 from shared_apps.tenants.local_cache import LocalCache
 from shared_apps.tenants.runtime.task_base import (
-    CORRELATION_HEADER,
     SCHEMA_HEADER,
+    TASK_CORRELATION_HEADER,
     USER_HEADER,
     request_header,
 )
@@ -36,7 +36,7 @@ _received: LocalCache[str, dict[str, Any]] = LocalCache(
 def _context_of(request: Any, delivery_info: dict | None, retries: int | None) -> dict[str, Any]:
     return {
         "schema_name": request_header(request, SCHEMA_HEADER) or get_public_schema_name(),
-        "correlation_id": request_header(request, CORRELATION_HEADER) or "",
+        "correlation_id": request_header(request, TASK_CORRELATION_HEADER) or "",
         "user_id": request_header(request, USER_HEADER) or "",
         "queue": (delivery_info or {}).get("routing_key") or "",
         "retries": retries or 0,

@@ -14,7 +14,11 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from shared_apps.failed_tasks.models import FailedTask
 from shared_apps.tenants.audit import Actor, audit_record
 from shared_apps.tenants.models import Organization
-from shared_apps.tenants.runtime.task_base import CORRELATION_HEADER, SCHEMA_HEADER, USER_HEADER
+from shared_apps.tenants.runtime.task_base import (
+    SCHEMA_HEADER,
+    TASK_CORRELATION_HEADER,
+    USER_HEADER,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +109,7 @@ def failed_task_replay(*, failed_task: FailedTask, actor: Actor, force: bool = F
         new_id = str(uuid.uuid4())
         headers = {
             SCHEMA_HEADER: schema,
-            CORRELATION_HEADER: failed_task.correlation_id or failed_task.task_id,
+            TASK_CORRELATION_HEADER: failed_task.correlation_id or failed_task.task_id,
             REPLAY_OF_HEADER: failed_task.task_id,
         }
         if failed_task.user_id:

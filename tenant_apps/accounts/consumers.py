@@ -8,7 +8,7 @@ from django.utils import timezone
 from shared_apps.tenants.routing.websocket import CLOSE_SIGN_IN_REQUIRED, CLOSE_TWO_FACTOR_REQUIRED
 from shared_apps.tenants.runtime.consumers import TenantConsumer
 from shared_apps.tenants.runtime.groups import session_group
-from tenant_apps.accounts.impersonation import impersonation_ends_at
+from tenant_apps.accounts.impersonated_sessions import impersonation_ends_at
 from tenant_apps.accounts.middleware import mfa_setup_required
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.accounts import impersonation, views
+from tenant_apps.accounts import impersonated_sessions, views
 
 app_name = "accounts"
 
@@ -13,8 +13,10 @@ urlpatterns = [
     path("invitations/<int:pk>/resend/", views.invitation_resend, name="resend"),
     path("invitations/<str:token>/", views.invitation_accept, name="accept"),
     path("settings/", views.organization_settings, name="settings"),
-    path("impersonate/end/", impersonation.impersonation_end, name="impersonation-end"),
+    path("impersonate/end/", impersonated_sessions.impersonation_end, name="impersonation-end"),
     path(
-        "impersonate/<str:ticket>/", impersonation.impersonation_begin, name="impersonation-begin"
+        "impersonate/<str:ticket>/",
+        impersonated_sessions.impersonation_begin,
+        name="impersonation-begin",
     ),
 ]

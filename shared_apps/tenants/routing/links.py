@@ -1,13 +1,20 @@
-"""Absolute URLs on an organization's own host, for emails and other places with no request."""
+"""Absolute URLs on the platform's and organizations' hosts (emails, redirects, the status
+pages). Not a URLconf: the URLconfs are config/urls_public.py and config/urls_tenant.py."""
 
 from django.conf import settings
 
 from shared_apps.tenants.models import Organization
 
 
-def site_url(hostname: str, path: str = "/") -> str:
-    port = f":{settings.PUBLIC_URL_PORT}" if settings.PUBLIC_URL_PORT else ""
-    return f"{settings.PUBLIC_URL_SCHEME}://{hostname}{port}{path}"
+def site_url(
+    hostname: str, path: str = "/", *, scheme: str | None = None, port: str | None = None
+) -> str:
+    """`path` on `hostname`, on the configured public scheme and port (PUBLIC_URL_SCHEME,
+    PUBLIC_URL_PORT) unless given: the status pages pass the visitor's own."""
+    scheme = scheme or settings.PUBLIC_URL_SCHEME
+    port = settings.PUBLIC_URL_PORT if port is None else port
+    suffix = f":{port}" if port else ""
+    return f"{scheme}://{hostname}{suffix}{path}"
 
 
 def organization_url(organization: Organization, path: str = "/") -> str:
@@ -17,5 +24,6 @@ def organization_url(organization: Organization, path: str = "/") -> str:
     return site_url(hostname, path)
 
 
-def platform_url(path: str = "/") -> str:
-    return site_url(settings.PLATFORM_DOMAIN, path)
+def platform_url(path: str = "/", *, scheme: str | None = None, port: str | None = None) -> str:
+    """`path` on the platform's own host (the public site and the console)."""
+    return site_url(settings.PLATFORM_DOMAIN, path, scheme=scheme, port=port)

@@ -5,12 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from shared_apps.tenants.models import Organization
-
-
-def platform_url(request: HttpRequest, port: str) -> str:
-    """The public site's address, on the port the visitor used (`port` from their Host)."""
-    suffix = f":{port}" if port else ""
-    return f"{request.scheme}://{settings.PLATFORM_DOMAIN}{suffix}/"
+from shared_apps.tenants.routing.links import platform_url
 
 
 def _common(request: HttpRequest) -> dict[str, object]:
@@ -23,7 +18,8 @@ def _page(
     request: HttpRequest, template: str, status: int, port: str, **context: object
 ) -> HttpResponse:
     context = {
-        "platform_url": platform_url(request, port),
+        # The public site, on the scheme and port the visitor used (`port` from their Host).
+        "platform_url": platform_url("/", scheme=request.scheme, port=port),
         **_common(request),
         **context,
     }

@@ -12,7 +12,7 @@ from django.utils.deprecation import MiddlewareMixin
 
 from shared_apps.tenants.runtime.log_context import LogContext, bind_log_context, unbind_log_context
 
-CORRELATION_HEADER = "X-Request-ID"
+REQUEST_ID_HEADER = "X-Request-ID"
 # An id from the proxy in front is kept when it is plainly an id; anything else is replaced
 # (it is written into every log line, so it must not carry newlines or markup).
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -23,7 +23,7 @@ def new_correlation_id() -> str:
 
 
 def correlation_id_from(request: HttpRequest) -> str:
-    offered = request.headers.get(CORRELATION_HEADER, "")
+    offered = request.headers.get(REQUEST_ID_HEADER, "")
     return offered if _ACCEPTABLE_ID.fullmatch(offered) else new_correlation_id()
 
 
@@ -56,5 +56,5 @@ class RequestLogContextMiddleware(MiddlewareMixin):
             request._log_context_token = None
             unbind_log_context(token)
         if getattr(request, "correlation_id", None):
-            response[CORRELATION_HEADER] = request.correlation_id
+            response[REQUEST_ID_HEADER] = request.correlation_id
         return response

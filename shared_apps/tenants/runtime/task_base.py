@@ -47,7 +47,7 @@ from shared_apps.tenants.runtime.log_context import (
 logger = logging.getLogger(__name__)
 
 SCHEMA_HEADER = "_schema_name"  # tenant-schemas-celery's
-CORRELATION_HEADER = "_correlation_id"
+TASK_CORRELATION_HEADER = "_correlation_id"
 USER_HEADER = "_user_id"
 
 _MAX_CACHED_ORGANIZATIONS = 10_000
@@ -119,7 +119,7 @@ class OrganizationTask(TenantTask):
         self.request._tenantry_log_token = bind_log_context(
             LogContext(
                 organization=schema,
-                correlation_id=request_header(self.request, CORRELATION_HEADER)
+                correlation_id=request_header(self.request, TASK_CORRELATION_HEADER)
                 or caller.correlation_id
                 or task_id,
                 user_id=request_header(self.request, USER_HEADER) or caller.resolved_user_id(),
@@ -148,7 +148,7 @@ class OrganizationTask(TenantTask):
             # context) explicitly, or the retry would be stamped with public's.
             headers = {
                 SCHEMA_HEADER: schema,
-                CORRELATION_HEADER: current_log_context().correlation_id,
+                TASK_CORRELATION_HEADER: current_log_context().correlation_id,
             }
             countdown = min(60, 5 * (self.request.retries + 1))
             raise self.retry(exc=error, countdown=countdown, headers=headers) from error
@@ -175,8 +175,8 @@ def _add_context_headers(headers: dict | None = None, **_kwargs: Any) -> None:
     if headers is None:
         return
     context = current_log_context()
-    if context.correlation_id and CORRELATION_HEADER not in headers:
-        headers[CORRELATION_HEADER] = context.correlation_id
+    if context.correlation_id and TASK_CORRELATION_HEADER not in headers:
+        headers[TASK_CORRELATION_HEADER] = context.correlation_id
     user_id = context.resolved_user_id()
     if user_id and USER_HEADER not in headers:
         headers[USER_HEADER] = user_id

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.runtime.log_context import LogContext, bind_log_context, unbind_log_context
 from shared_apps.tenants.runtime.task_base import (
-    CORRELATION_HEADER,
     SCHEMA_HEADER,
+    TASK_CORRELATION_HEADER,
     USER_HEADER,
     forget_cached_organizations,
     organization_for_schema,
@@ -108,7 +108,7 @@ def test_a_queued_task_carries_schema_correlation_id_and_user(in_schema, globex)
         with app.connection_for_write() as conn:
             conn.default_channel.queue_purge("test-never-consumed")
     assert published[0][SCHEMA_HEADER] == "org_globex"
-    assert published[0][CORRELATION_HEADER] == "req-abcdef123"
+    assert published[0][TASK_CORRELATION_HEADER] == "req-abcdef123"
     assert published[0][USER_HEADER] == "7"
 
 

@@ -16,7 +16,7 @@ from shared_apps.tenants.routing.websocket import (
     CLOSE_SIGN_IN_REQUIRED,
     CLOSE_TWO_FACTOR_REQUIRED,
 )
-from tenant_apps.accounts.impersonation import SESSION_KEY as IMPERSONATION_KEY
+from tenant_apps.accounts.impersonated_sessions import SESSION_KEY as IMPERSONATION_KEY
 from tests.conftest import owner_email
 from tests.tenant_apps.notifications.test_consumer import TIMEOUT, run, socket
 

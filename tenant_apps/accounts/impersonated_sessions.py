@@ -1,5 +1,6 @@
-"""The organization side of support impersonation (the console side: shared_apps.tenants.
-impersonation). A banner shows on every page; it ends on request or after a time limit."""
+"""Impersonated sessions: the organization side of support impersonation. A ticket from the
+console (shared_apps.tenants.lifecycle.impersonation_tickets) is redeemed into a session
+here; a banner shows on every page; it ends on request or after a time limit."""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
