@@ -5,7 +5,10 @@ project touches os.environ. When DATABASE_URL / REDIS_URL are unset, the URLs de
 the embedded servers under `.data/` that `manage.py dev` and the test session start.
 """
 
+import hashlib
+import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import environ
@@ -18,6 +21,31 @@ env.read_env(BASE_DIR / ".env", overwrite=False)
 DATA_DIR = Path(env.str("TENANTRY_DATA_DIR", default=str(BASE_DIR / ".data")))
 
 
+# Where the embedded PostgreSQL and Valkey (shared_apps.localdev.embedded) listen: named
+# here, because the default DATABASE_URL / REDIS_URL point there before any app loads.
+PG_SOCKET_NAME = ".s.PGSQL.5432"
+VALKEY_SOCKET_NAME = "valkey.sock"
+# Unix socket paths are limited to 108 bytes on Linux (sun_path), including the NUL.
+_MAX_SOCKET_PATH = 100
+
+
+def embedded_socket_dir(data_dir: Path) -> Path:
+    """Where both servers put their sockets: `.data/run`, or a short /tmp path if too long."""
+    preferred = data_dir / "run"
+    if len(str(preferred / PG_SOCKET_NAME)) <= _MAX_SOCKET_PATH:
+        return preferred
+    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"tenantry-{digest}"
+
+
+def embedded_database_url(data_dir: Path, name: str = "tenantry") -> str:
+    return f"postgres://postgres@/{name}?host={embedded_socket_dir(data_dir)}"
+
+
+def embedded_redis_url(data_dir: Path) -> str:
+    return f"unix://{embedded_socket_dir(data_dir) / VALKEY_SOCKET_NAME}"
+
+
 def embedded_services_needed() -> dict[str, bool]:
     """Which embedded servers this process's settings point at (keyword args of start())."""
     return {
@@ -26,7 +54,7 @@ def embedded_services_needed() -> dict[str, bool]:
     }
 
 
-def database_config(url: str, pool: dict | None = None) -> dict:
+def database_config(url: str, pool: dict[str, Any] | None = None) -> dict[str, Any]:
     """django-environ's parse, with a unix-socket `?host=` moved to HOST and our backend.
 
     With `pool` (psycopg_pool.ConnectionPool's options), each process keeps a pool and

@@ -23,6 +23,7 @@ from shared_apps.tenants.routing.resolver import (
     clear_local_routing_cache,
     start_invalidation_listener,
 )
+from tests.support.accounts import PASSWORD, TEST_ORGANIZATIONS, owner_email
 
 # S3-compatible server fixtures (s3_endpoint, s3_bucket) for the storage tests.
 pytest_plugins = ["tests.plugins.s3"]
@@ -32,13 +33,6 @@ pytest_plugins = ["tests.plugins.s3"]
 hypothesis_settings.register_profile("ci", derandomize=True, max_examples=400, deadline=None)
 hypothesis_settings.register_profile("thorough", max_examples=3000, deadline=None)
 hypothesis_settings.load_profile("ci")
-
-PASSWORD = "correct horse battery staple"
-TEST_ORGANIZATIONS = {"acme": "Acme Corp", "globex": "Globex"}
-
-
-def owner_email(slug: str) -> str:
-    return f"owner@{slug}.test"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -8,14 +8,13 @@ from config.env import (
     BASE_DIR,
     DATA_DIR,
     database_config,
+    embedded_database_url,
+    embedded_redis_url,
     embedded_services_needed,
     env,
     kombu_url,
 )
-from shared_apps.localdev import embedded
-from shared_apps.tenants.routing.hosts import PlatformAllowedHosts
-from shared_apps.tenants.runtime.fanout import FAN_OUT_TASK_NAME, every_organization
-from shared_apps.tenants.runtime.signing import current_schema_salt
+from config.lazy import built_on_use, str_on_use
 
 # --- Core --------------------------------------------------------------------------
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-change-me")
@@ -28,8 +27,9 @@ PLATFORM_NAME = env.str("PLATFORM_NAME", default="Tenantry")
 PLATFORM_DOMAIN = env.str("PLATFORM_DOMAIN", default="localhost").lower()
 PUBLIC_HOSTS = frozenset({PLATFORM_DOMAIN, f"www.{PLATFORM_DOMAIN}"})
 # Custom domains are admitted per request by the routing middleware (see hosts.py).
-ALLOWED_HOSTS = PlatformAllowedHosts(
-    [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+ALLOWED_HOSTS = built_on_use(
+    "shared_apps.tenants.routing.hosts.PlatformAllowedHosts",
+    [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])],
 )
 # Same-origin POSTs on any organization host or custom domain pass Django's Origin check
 # without help; trusting "*.PLATFORM_DOMAIN" here would only admit cross-organization
@@ -62,7 +62,6 @@ SHARED_APPS = [
     "allauth.mfa",
     "shared_apps.public_site",
     "shared_apps.platform",
-    "shared_apps.localdev",
     "shared_apps.operations",
     "shared_apps.failed_tasks",
 ]
@@ -143,21 +142,21 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # What allauth signs or tokenizes is valid only in the schema that made it (row ids repeat
 # across schemas; the secret is the platform's): the confirmation key's salt names the
 # schema, and so does the reset token's. docs/security.md
-ACCOUNT_SALT = current_schema_salt("tenantry.account")
+ACCOUNT_SALT = str_on_use("shared_apps.tenants.runtime.signing.schema_salt", "tenantry.account")
 ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = (
     "tenant_apps.accounts.tokens.SchemaBoundPasswordResetTokenGenerator"
 )
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env.str("PLATFORM_NAME", default="Tenantry")
+MFA_TOTP_ISSUER = PLATFORM_NAME
 INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=7)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tenantry <no-reply@localhost>")
 
 # --- Database ----------------------------------------------------------------------
 # DATABASE_URL, else the embedded PostgreSQL under .data/ (started by `manage.py dev`
 # and by the test session).
-DATABASE_URL = env.str("DATABASE_URL", default="") or embedded.database_url(DATA_DIR)
+DATABASE_URL = env.str("DATABASE_URL", default="") or embedded_database_url(DATA_DIR)
 # Under ASGI each request's sync code runs in a thread of its own, and a persistent
 # connection (CONN_MAX_AGE) is kept per thread: under load that exhausts max_connections.
 # Each process keeps a psycopg pool instead (Django 5.1+), sized from the environment:
@@ -192,7 +191,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # included) unless it has a URL of its own. Uses that share a database are kept apart by
 # key prefix: cache "cache", sessions "sessions" (both after the schema), Celery "celery:",
 # channels "asgi:", routing "tenantry:tenant-routing:". docs/deploy.md#redis
-REDIS_URL = env.str("REDIS_URL", default="") or embedded.redis_url(DATA_DIR)
+REDIS_URL = env.str("REDIS_URL", default="") or embedded_redis_url(DATA_DIR)
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
 REDIS_SESSIONS_URL = env.str("REDIS_SESSIONS_URL", default=REDIS_URL)
 CHANNEL_LAYER_REDIS_URL = env.str("CHANNEL_LAYER_REDIS_URL", default=REDIS_URL)
@@ -249,7 +248,7 @@ CELERY_TASK_QUEUES = [
     Queue("background", routing_key="background"),
 ]
 CELERY_TASK_ROUTES = {
-    FAN_OUT_TASK_NAME: {"queue": "background"},
+    "tenantry.fan_out_to_organizations": {"queue": "background"},
     "tenants.export_organization": {"queue": "background"},
     "tenants.move_organization": {"queue": "background"},
     "tenants.refill_schema_pool": {"queue": "background"},
@@ -274,9 +273,17 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # The demo app's per-organization job: hourly, spread over ten minutes.
-    "tracker-summary-hourly": every_organization(
-        "tracker.summary_refresh", schedule=crontab(minute=5), spread_seconds=600
-    ),
+    # The entry runtime.fanout.every_organization() builds, written out (settings import
+    # no app): the fan-out task queues tracker.summary_refresh once per organization.
+    "tracker-summary-hourly": {
+        "task": "tenantry.fan_out_to_organizations",
+        "schedule": crontab(minute=5),
+        "kwargs": {
+            "task_name": "tracker.summary_refresh",
+            "spread_seconds": 600,
+            "task_kwargs": {},
+        },
+    },
 }
 
 ASGI_APPLICATION = "config.asgi.application"
@@ -360,6 +367,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # S3-compatible bucket; downloads always pass the download view's checks. docs/files.md
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(DATA_DIR / "media"))
 FILES_STORAGE = env.str("FILES_STORAGE", default="local")  # "local" | "s3"
+# Seconds a presigned S3 download link stays valid (FILES_DOWNLOAD = "presigned").
+FILES_PRESIGNED_SECONDS = env.int("FILES_PRESIGNED_SECONDS", default=60)
 _FILE_STORAGES = {
     "local": {"BACKEND": "shared_apps.tenants.runtime.storage.TenantFileSystemStorage"},
     "s3": {
@@ -373,7 +382,7 @@ _FILE_STORAGES = {
             "location": env.str("FILES_S3_PREFIX", default=""),
             # No ACL on upload: objects stay as private as the bucket (keep it private).
             "default_acl": None,
-            "querystring_expire": env.int("FILES_PRESIGNED_SECONDS", default=60),
+            "querystring_expire": FILES_PRESIGNED_SECONDS,
         },
     },
 }
@@ -384,7 +393,6 @@ STORAGES = {
 # "stream" (through the app), "accel" (nginx X-Accel-Redirect), "presigned" (S3 redirect).
 FILES_DOWNLOAD = env.str("FILES_DOWNLOAD", default="stream")
 FILES_ACCEL_REDIRECT_PREFIX = env.str("FILES_ACCEL_REDIRECT_PREFIX", default="/_protected/")
-FILES_PRESIGNED_SECONDS = env.int("FILES_PRESIGNED_SECONDS", default=60)
 FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 # Sniffed content type → the file-name extensions that may carry it.
 FILES_ALLOWED_TYPES = {

@@ -1,7 +1,11 @@
 """Local development: `uv run manage.py dev`."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DEV_SERVER_PORT, env
+from config.settings.base import DEV_SERVER_PORT, INSTALLED_APPS, SHARED_APPS, env
+
+# `manage.py dev` and the embedded servers: development and tests only, never production.
+SHARED_APPS = [*SHARED_APPS, "shared_apps.localdev"]
+INSTALLED_APPS = [*INSTALLED_APPS, "shared_apps.localdev"]
 
 DEBUG = True
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -7,10 +7,15 @@ from config.settings.base import (
     CHANNEL_LAYERS,
     DATA_DIR,
     DATABASES,
+    INSTALLED_APPS,
+    SHARED_APPS,
     env,
 )
 
 DEBUG = False
+# `manage.py dev` and the embedded servers (the tests start both): never in production.
+SHARED_APPS = [*SHARED_APPS, "shared_apps.localdev"]
+INSTALLED_APPS = [*INSTALLED_APPS, "shared_apps.localdev"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Browser tests run the app in other processes and read its emails from their output.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")

@@ -14,41 +14,24 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import importlib.util
 import os
 import pwd
 import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PG_SOCKET_NAME = ".s.PGSQL.5432"
-VALKEY_SOCKET_NAME = "valkey.sock"
-# Unix socket paths are limited to 108 bytes on Linux (sun_path), including the NUL.
-_MAX_SOCKET_PATH = 100
+from config.env import (
+    PG_SOCKET_NAME,
+    VALKEY_SOCKET_NAME,
+    embedded_socket_dir,
+)
+
 # initdb refuses to run as root; when we are root the server runs as this system user.
 PG_SYSTEM_USER = "tenantry-pg"
-
-
-def socket_dir(data_dir: Path) -> Path:
-    """Where both servers put their sockets: `.data/run`, or a short /tmp path if too long."""
-    preferred = data_dir / "run"
-    if len(str(preferred / PG_SOCKET_NAME)) <= _MAX_SOCKET_PATH:
-        return preferred
-    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"tenantry-{digest}"
-
-
-def database_url(data_dir: Path, name: str = "tenantry") -> str:
-    return f"postgres://postgres@/{name}?host={socket_dir(data_dir)}"
-
-
-def redis_url(data_dir: Path) -> str:
-    return f"unix://{socket_dir(data_dir) / VALKEY_SOCKET_NAME}"
 
 
 def _package_dir(package: str) -> Path:
@@ -137,7 +120,7 @@ class EmbeddedServices:
 
     @property
     def run_dir(self) -> Path:
-        return socket_dir(self.data_dir)
+        return embedded_socket_dir(self.data_dir)
 
     @property
     def pg_data(self) -> Path:

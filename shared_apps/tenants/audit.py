@@ -19,7 +19,8 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> "Actor":
-        return cls(label=request.user.email, ip_address=client_ip(request))
+        # Only signed-in staff and members act; an anonymous request has no actor.
+        return cls(label=getattr(request.user, "email", ""), ip_address=client_ip(request))
 
     @classmethod
     def command_line(cls) -> "Actor":

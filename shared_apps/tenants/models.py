@@ -92,7 +92,8 @@ class Domain(DomainMixin):
 
     def clean(self) -> None:
         try:
-            self.domain = normalize_hostname(self.domain or "")
+            # DomainMixin (django-tenants, untyped) declares `domain`, so its type is unknown.
+            self.domain = normalize_hostname(self.domain or "")  # type: ignore[has-type]
         except InvalidHost as error:
             raise ValidationError({"domain": f"Not a valid hostname ({error})."}) from None
 

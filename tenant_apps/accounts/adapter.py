@@ -5,7 +5,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.internal.stagekit import clear_login
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -36,7 +35,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
         """Only platform staff sign in on the platform host."""
         if _is_public(request) and not user.is_staff:
-            clear_login(request)
+            # Nothing of this attempt stays (allauth stashed the login and recorded the
+            # password in the session): the visitor is anonymous, so the session goes.
+            request.session.flush()
             body = render_to_string("accounts/staff_only.html", request=request)
             return HttpResponse(body, status=403)
         return super().pre_login(request, user, **kwargs)

@@ -308,19 +308,17 @@ def main() -> None:
 
 def _database_url() -> str:
     """The bench database on the same server as the development/test database."""
-    from config.env import DATA_DIR, env
-    from shared_apps.localdev import embedded
+    from config.env import DATA_DIR, embedded_database_url, env
 
-    base = env.str("DATABASE_URL", default="") or embedded.database_url(DATA_DIR)
+    base = env.str("DATABASE_URL", default="") or embedded_database_url(DATA_DIR)
     head, _, tail = base.partition("?")
     return head.rsplit("/", 1)[0] + f"/{DATABASE}" + (f"?{tail}" if tail else "")
 
 
 def _redis_url() -> str:
-    from config.env import DATA_DIR, env
-    from shared_apps.localdev import embedded
+    from config.env import DATA_DIR, embedded_redis_url, env
 
-    return env.str("REDIS_URL", default="") or embedded.redis_url(DATA_DIR)
+    return env.str("REDIS_URL", default="") or embedded_redis_url(DATA_DIR)
 
 
 def _admin_connection() -> Any:

@@ -33,7 +33,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.deploy.settings_probe")
 
 import psycopg  # noqa: E402
 
-from config.env import DATA_DIR, embedded_services_needed  # noqa: E402
+from config.env import (  # noqa: E402
+    DATA_DIR,
+    embedded_database_url,
+    embedded_services_needed,
+)
 from shared_apps.localdev import embedded  # noqa: E402
 
 DATABASE = "tenantry_bench_migrate"
@@ -49,7 +53,7 @@ COMMANDS = {
 
 
 def server_url(dbname: str) -> str:
-    parts = urlsplit(os.environ.get("DATABASE_URL") or embedded.database_url(DATA_DIR))
+    parts = urlsplit(os.environ.get("DATABASE_URL") or embedded_database_url(DATA_DIR))
     return urlunsplit(parts._replace(scheme="postgresql", path=f"/{dbname}"))
 
 

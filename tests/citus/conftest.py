@@ -20,9 +20,9 @@ from django.db import connection
 from shared_apps.tenants.db import citus
 from shared_apps.tenants.models import Organization
 from shared_apps.tenants.provisioning import services as provisioning
-from tests.conftest import PASSWORD, TEST_ORGANIZATIONS, owner_email
 from tests.live import server_dsn
 from tests.shared_apps.platform.conftest import eager_tasks, staff, staff_client  # noqa: F401
+from tests.support.accounts import PASSWORD, TEST_ORGANIZATIONS, owner_email
 
 HERE = __file__.rsplit("/", 1)[0]
 HOW = "uv run python -m tests.citus.cluster -- uv run pytest tests/citus -n 0"

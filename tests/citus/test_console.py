@@ -13,8 +13,8 @@ from shared_apps.tenants.db import citus
 from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.models import AuditEvent, Organization
 from shared_apps.tenants.provisioning import services as provisioning
-from tests.conftest import PASSWORD
 from tests.shared_apps.tenants.celery_worker import WorkerProcess, wait_until
+from tests.support.accounts import PASSWORD
 
 
 def _sizes_on_coordinator_and_workers(schema: str) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from django.core import mail, signing
 from django.test import Client
 
 from shared_apps.tenants.runtime import signing as schema_signing
-from tests.conftest import PASSWORD, owner_email
+from tests.support.accounts import PASSWORD, owner_email
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -24,7 +24,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from shared_apps.localdev.embedded import EmbeddedServices, socket_dir  # noqa: E402
+from config.env import embedded_socket_dir  # noqa: E402
+from shared_apps.localdev.embedded import EmbeddedServices  # noqa: E402
 
 BACKENDS = {
     "stock": "django_tenants.postgresql_backend",
@@ -114,7 +115,7 @@ def main() -> int:
         postgres = EmbeddedServices(Path(data_dir))
         postgres.start(redis=False)
         try:
-            host = socket_dir(Path(data_dir).resolve())
+            host = embedded_socket_dir(Path(data_dir).resolve())
             stock = _run_suite(project, "stock", host)
             ours = _run_suite(project, "tenantry", host)
         finally:

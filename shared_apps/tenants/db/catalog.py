@@ -85,7 +85,7 @@ def _refuse_unsupported(cursor: Any, schema: str) -> None:
             raise TemplateUnsupported(f"the template schema contains {kind}")
 
 
-def _tables(cursor: Any, schema: str) -> list[dict]:
+def _tables(cursor: Any, schema: str) -> list[dict[str, Any]]:
     cursor.execute(
         "SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         " WHERE n.nspname = %s AND c.relkind = 'r' ORDER BY c.relname",
@@ -98,7 +98,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _create_table(cursor: Any, table: dict) -> str:
+def _create_table(cursor: Any, table: dict[str, Any]) -> str:
     cursor.execute(
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,"
         " pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,"
@@ -136,7 +136,7 @@ def _create_table(cursor: Any, table: dict) -> str:
     return f"CREATE TABLE {_quote(table['name'])} (\n  " + ",\n  ".join(columns) + "\n)"
 
 
-def _table_constraints(cursor: Any, table: dict, *, kinds: tuple[str, ...]) -> list[str]:
+def _table_constraints(cursor: Any, table: dict[str, Any], *, kinds: tuple[str, ...]) -> list[str]:
     cursor.execute(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
         " WHERE conrelid = %s AND contype = ANY(%s) ORDER BY contype, conname",
@@ -148,7 +148,7 @@ def _table_constraints(cursor: Any, table: dict, *, kinds: tuple[str, ...]) -> l
     ]
 
 
-def _table_indexes(cursor: Any, schema: str, table: dict) -> list[str]:
+def _table_indexes(cursor: Any, schema: str, table: dict[str, Any]) -> list[str]:
     cursor.execute(
         "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i"
         " JOIN pg_class ic ON ic.oid = i.indexrelid"
@@ -169,7 +169,7 @@ def _table_indexes(cursor: Any, schema: str, table: dict) -> list[str]:
     return statements
 
 
-def _copy_rows(cursor: Any, schema: str, table: dict) -> list[str]:
+def _copy_rows(cursor: Any, schema: str, table: dict[str, Any]) -> list[str]:
     """Row copies for tables that hold rows in the template, with identities advanced."""
     name = _quote(table["name"])
     cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{schema}".{name})')
@@ -199,7 +199,7 @@ def _copy_rows(cursor: Any, schema: str, table: dict) -> list[str]:
     return statements
 
 
-def _standalone_sequences(cursor: Any, schema: str) -> list[dict]:
+def _standalone_sequences(cursor: Any, schema: str) -> list[dict[str, Any]]:
     """Sequences that are not identity columns' (e.g. `serial` from hand-written SQL)."""
     cursor.execute(
         "SELECT c.relname, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"

@@ -22,13 +22,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
 logger = logging.getLogger(__name__)
 
-_detected: dict[tuple, bool] = {}
+_detected: dict[tuple[Any, ...], bool] = {}
 
 _DETECT = (
     "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')"
@@ -54,7 +55,7 @@ def citus_enabled() -> bool:
     return _detected[key]
 
 
-def statements_run(cursor, statements: Iterable[str]) -> None:
+def statements_run(cursor: Any, statements: Iterable[str]) -> None:
     """Run DDL so that Citus accepts it: one statement per execute (Citus #6608)."""
     for statement in statements:
         cursor.execute(statement)

@@ -144,7 +144,7 @@ def archive_restore(*, archive_path: Path, name: str, slug: str, actor: Actor) -
     return organization
 
 
-def _load(archive: tarfile.TarFile, manifest: dict, schema: str) -> None:
+def _load(archive: tarfile.TarFile, manifest: dict[str, Any], schema: str) -> None:
     tables = [entry["name"] for entry in manifest["tables"]]
     present = table_columns(schema)
     unknown = set(tables) - set(present)
@@ -174,7 +174,7 @@ def _load(archive: tarfile.TarFile, manifest: dict, schema: str) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def _identity_advance(cursor, table: str, column: str) -> None:
+def _identity_advance(cursor: Any, table: str, column: str) -> None:
     """Set the column's identity past the loaded rows."""
     if citus_enabled():
         # A statement naming the table runs on its worker, against the worker's copy of

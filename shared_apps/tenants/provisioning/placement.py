@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -195,10 +196,12 @@ def rebalance_plan() -> list[Move]:
             by_node[placement.node].append(placement)
     for candidates in by_node.values():
         candidates.sort(key=lambda p: (p.size_bytes or 0, p.slug), reverse=True)
-    moves = []
+    moves: list[Move] = []
     while True:
         fullest = max(loads, key=lambda node: (loads[node], node))
         emptiest = citus.least_loaded(loads)
+        if emptiest is None:  # no workers: nothing to balance
+            return moves
         if loads[fullest] - loads[emptiest] <= 1 or not by_node[fullest]:
             return moves
         chosen = by_node[fullest].pop()
@@ -311,7 +314,7 @@ def _progress_line(schema: str) -> str:
 
 
 @contextmanager
-def _move_session() -> Iterator:
+def _move_session() -> Iterator[Any]:
     """A session holding the migration lock shared; refuses while a deploy migrates."""
     session = connections.create_connection(DEFAULT_DB_ALIAS)
     try:

@@ -7,6 +7,7 @@ snapshot; when the template is refreshed (new migrations), the old ones are drop
 `SCHEMA_POOL_SIZE = 0` turns the pool off; provisioning then builds from the template.
 """
 
+import functools
 import logging
 import secrets
 
@@ -62,6 +63,6 @@ def pool_fill(*, size: int | None = None) -> int:
             if citus_enabled():
                 # Onto the least loaded worker once committed, while it is empty and
                 # unclaimed (a claim racing the move waits for it).
-                transaction.on_commit(lambda name=name: schema_place_new(name))
+                transaction.on_commit(functools.partial(schema_place_new, name))
         built += 1
     return built

@@ -151,7 +151,7 @@ def organization_provision(
             if seed is not None:
                 seed(organization)
         invited = bool(owner_email and not owner_password)
-        organization.pending_owner_email = owner_email if invited else ""
+        organization.pending_owner_email = (owner_email or "") if invited else ""
         organization.owner_invited_at = timezone.now() if invited else None
         organization.status = Organization.Status.ACTIVE
         organization.provisioning_error = ""

@@ -12,7 +12,7 @@ from typing import Any
 resolved_host: ContextVar[str | None] = ContextVar("tenantry_resolved_host", default=None)
 
 
-class PlatformAllowedHosts(list):
+class PlatformAllowedHosts(list[str]):
     """ALLOWED_HOSTS: the platform domain and its subdomains, plus the custom domain of the
     request in progress once the routing middleware has matched it to an organization.
 

@@ -111,7 +111,7 @@ class _InvalidationListener:
                     socket_connect_timeout=2,
                     health_check_interval=30,
                 )
-                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]  # redis-py leaves PubSub's constructor unannotated
                 pubsub.subscribe(settings.TENANT_ROUTING_CHANNEL)
                 _forget_everything()  # whatever changed while we weren't listening
                 self.subscribed.set()

@@ -38,7 +38,7 @@ class TenantWebSocketMiddleware:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         headers = dict(scope.get("headers") or [])
         try:
             hostname, port = split_host(headers.get(b"host", b"").decode("latin-1"))

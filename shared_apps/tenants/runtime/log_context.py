@@ -46,12 +46,12 @@ def current_log_context() -> LogContext:
     return _current.get() or LogContext()
 
 
-def bind_log_context(context: LogContext) -> Token:
+def bind_log_context(context: LogContext) -> Token[LogContext | None]:
     """Bind `context` until `unbind_log_context(token)`."""
     return _current.set(context)
 
 
-def unbind_log_context(token: Token) -> None:
+def unbind_log_context(token: Token[LogContext | None]) -> None:
     """Restore what was bound before; clear it if `token` came from another context (under
     ASGI a response may be processed in a copy of the context its request was bound in)."""
     try:

@@ -46,4 +46,5 @@ class _CappedTimeouts:
 class SessionStore(cached_db.SessionStore):
     def __init__(self, session_key: str | None = None) -> None:
         super().__init__(session_key)
-        self._cache = _CappedTimeouts(self._cache, settings.SESSION_CACHE_SECONDS)
+        # cached_db.SessionStore sets `_cache` in an untyped __init__ (stubs leave it out).
+        self._cache = _CappedTimeouts(self._cache, settings.SESSION_CACHE_SECONDS)  # type: ignore[has-type]

@@ -53,16 +53,16 @@ class TenantFileSystemStorage(FileSystemStorage):
     one storage object serves every organization in the process."""
 
     @property
-    def base_location(self) -> str:  # type: ignore[override]
+    def base_location(self) -> str:
         root = self._value_or_setting(self._location, settings.MEDIA_ROOT)
         return os.path.join(root, tenant_prefix())
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
 
     @property
-    def base_url(self) -> None:  # type: ignore[override]
+    def base_url(self) -> None:  # type: ignore[override]  # deliberately None: no public URL
         # No public URL: url() raises, so nothing can link to a file around the
         # download view's permission check.
         return None
@@ -82,7 +82,7 @@ class TenantS3Storage(S3Storage):
         super().__init__(**options)
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         base = self.__dict__.get("_base_location", "").strip("/")
         return f"{base}/{tenant_prefix()}" if base else tenant_prefix()
 

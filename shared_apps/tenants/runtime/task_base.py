@@ -112,7 +112,7 @@ class OrganizationTask(TenantTask):
     abstract = True
     run_for_statuses: frozenset[str] = frozenset({"active"})
 
-    def before_start(self, task_id: str, args: tuple, kwargs: dict) -> None:
+    def before_start(self, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         public = get_public_schema_name()
         schema = request_header(self.request, SCHEMA_HEADER) or public
         caller = current_log_context()
@@ -170,7 +170,7 @@ class OrganizationTask(TenantTask):
             connections[alias].set_tenant(organization)
 
 
-def _add_context_headers(headers: dict | None = None, **_kwargs: Any) -> None:
+def _add_context_headers(headers: dict[str, Any] | None = None, **_kwargs: Any) -> None:
     """Carry the sender's correlation id and user into the message (before_task_publish)."""
     if headers is None:
         return

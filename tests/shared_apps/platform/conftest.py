@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 from config.celery import app as celery_app
 from shared_apps.platform.api_tokens import api_token_create
 from shared_apps.tenants.audit import Actor
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 
 @pytest.fixture

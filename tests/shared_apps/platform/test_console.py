@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context, schema_exists
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.models import AuditEvent, Organization
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from shared_apps.tenants.models import Organization
 from shared_apps.tenants.routing.websocket import CLOSE_ORGANIZATION_UNAVAILABLE
 from shared_apps.tenants.runtime.task_base import forget_cached_organizations
 from tenant_apps.accounts.models import Invitation
-from tests.conftest import PASSWORD
 from tests.shared_apps.tenants.test_task_base import current_schema
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from shared_apps.localdev.embedded import EmbeddedServices
 from shared_apps.tenants.runtime.sessions import SessionStore
-from tests.conftest import owner_email
+from tests.support.accounts import owner_email
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from shared_apps.tenants.runtime.log_context import (
     bind_log_context,
     unbind_log_context,
 )
-from tests.conftest import owner_email
+from tests.support.accounts import owner_email
 
 pytestmark = pytest.mark.django_db
 

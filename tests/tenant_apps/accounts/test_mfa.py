@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.lifecycle.services import organization_update_policy
 from tenant_apps.accounts.services import member_create
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

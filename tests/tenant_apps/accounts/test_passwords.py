@@ -14,7 +14,7 @@ from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.lifecycle.services import organization_update_policy
 from shared_apps.tenants.models import Organization
 from tenant_apps.accounts.models import User
-from tests.conftest import PASSWORD, owner_email
+from tests.support.accounts import PASSWORD, owner_email
 
 pytestmark = pytest.mark.django_db
 

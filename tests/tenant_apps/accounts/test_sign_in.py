@@ -8,7 +8,7 @@ from django.core import mail
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.services import member_create
-from tests.conftest import PASSWORD, owner_email
+from tests.support.accounts import PASSWORD, owner_email
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from shared_apps.tenants.routing.websocket import (
 )
 from shared_apps.tenants.runtime.groups import organization_group, user_group
 from tenant_apps.notifications.services import CHANGED_EVENT
-from tests.conftest import owner_email
+from tests.support.accounts import owner_email
 
 pytestmark = pytest.mark.django_db
 TIMEOUT = 10

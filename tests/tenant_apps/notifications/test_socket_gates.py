@@ -17,7 +17,7 @@ from shared_apps.tenants.routing.websocket import (
     CLOSE_TWO_FACTOR_REQUIRED,
 )
 from tenant_apps.accounts.impersonated_sessions import SESSION_KEY as IMPERSONATION_KEY
-from tests.conftest import owner_email
+from tests.support.accounts import owner_email
 from tests.tenant_apps.notifications.test_consumer import TIMEOUT, run, socket
 
 pytestmark = pytest.mark.django_db

@@ -130,7 +130,7 @@ class Command(BaseCommand):
         except Organization.DoesNotExist:
             raise CommandError(f"No organization with slug “{slug}”.") from None
 
-    def _create(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _create(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         organization = provisioning.organization_create(
             name=options["name"],
             slug=options["slug"],
@@ -143,7 +143,7 @@ class Command(BaseCommand):
             message += f" An owner invitation was emailed to {options['owner_email']}."
         return _as_dict(organization), message
 
-    def _list(self, options: dict[str, Any]) -> tuple[list, str]:
+    def _list(self, options: dict[str, Any]) -> tuple[list[Any], str]:
         rows = [_as_dict(o) for o in selectors.organizations_list(status=options["status"])]
         lines = [
             f"{row['slug']:<24} {row['status']:<13} {row['plan']:<10} {row['name']}  "
@@ -154,29 +154,31 @@ class Command(BaseCommand):
             lines
         ) or "No organizations yet. Create one with `organization create`."
 
-    def _transition(self, options: dict[str, Any], service: Any, verb: str) -> tuple[dict, str]:
+    def _transition(
+        self, options: dict[str, Any], service: Any, verb: str
+    ) -> tuple[dict[str, Any], str]:
         organization = service(organization=self._get(options["slug"]), actor=self.actor)
         return _as_dict(organization), f"{verb} {organization}."
 
-    def _suspend(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _suspend(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         return self._transition(options, lifecycle.organization_suspend, "Suspended")
 
-    def _reactivate(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _reactivate(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         return self._transition(options, lifecycle.organization_reactivate, "Reactivated")
 
-    def _archive(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _archive(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         return self._transition(options, lifecycle.organization_archive, "Archived")
 
-    def _restore(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _restore(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         return self._transition(options, lifecycle.organization_restore, "Restored")
 
-    def _rename(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _rename(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         organization = lifecycle.organization_rename(
             organization=self._get(options["slug"]), name=options["name"], actor=self.actor
         )
         return _as_dict(organization), f"Renamed to {organization.name}."
 
-    def _invite_owner(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _invite_owner(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         organization = provisioning.organization_owner_invite(
             organization=self._get(options["slug"]), email=options["email"], actor=self.actor
         )
@@ -185,13 +187,13 @@ class Command(BaseCommand):
             f"Owner invitation sent to {organization.pending_owner_email}.",
         )
 
-    def _plan(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _plan(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         organization = lifecycle.organization_change_plan(
             organization=self._get(options["slug"]), plan=options["plan"], actor=self.actor
         )
         return _as_dict(organization), f"{organization} is now on {organization.plan}."
 
-    def _domain(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _domain(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         organization = self._get(options["slug"])
         operation, name = options["operation"], options["domain"]
         if operation == "add":
@@ -207,7 +209,7 @@ class Command(BaseCommand):
             }[operation](domain=domain, actor=self.actor)
         return _as_dict(organization), f"Domain {name}: {operation} done."
 
-    def _export(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _export(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         export = exports.export_request(organization=self._get(options["slug"]), actor=self.actor)
         export = exports.export_run(export=export)
         if export.error:
@@ -215,7 +217,7 @@ class Command(BaseCommand):
         path = exports.export_path(export)
         return {"file": str(path), "bytes": export.size_bytes}, f"Exported to {path}."
 
-    def _import(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _import(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         organization = exports.archive_restore(
             archive_path=options["archive"],
             name=options["name"],
@@ -224,7 +226,7 @@ class Command(BaseCommand):
         )
         return _as_dict(organization), f"Restored into {organization}."
 
-    def _delete(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _delete(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         organization = self._get(options["slug"])
         if not options["yes"]:
             raise CommandError(
@@ -237,7 +239,7 @@ class Command(BaseCommand):
         )
         return {**summary, "status": "deleted"}, f"Deleted {summary['slug']}."
 
-    def _placement(self, options: dict[str, Any]) -> tuple[list, str]:
+    def _placement(self, options: dict[str, Any]) -> tuple[list[Any], str]:
         if not citus_enabled():
             raise CommandError("Not a Citus cluster: every organization is on this database.")
         rows = [
@@ -254,7 +256,7 @@ class Command(BaseCommand):
         lines += ["", *(f"{node}: {count} schema(s)" for node, count in loads.items())]
         return rows, "\n".join(lines)
 
-    def _move(self, options: dict[str, Any]) -> tuple[dict, str]:
+    def _move(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
         try:
             target = Node.parse(options["to"])
         except ValueError as error:
@@ -265,7 +267,7 @@ class Command(BaseCommand):
         )  # fmt: skip
         return _move_dict(move), ""
 
-    def _rebalance(self, options: dict[str, Any]) -> tuple[list, str]:
+    def _rebalance(self, options: dict[str, Any]) -> tuple[list[Any], str]:
         if options["dry_run"]:
             moves = placement.rebalance_plan()
             lines = [f"{m.slug}: {m.source} → {m.target}" for m in moves]
