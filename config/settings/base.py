@@ -256,7 +256,8 @@ TEMPLATES = [
     }
 ]
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where deploy/build.sh collects them (the image serves them from there with WhiteNoise).
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- Files: uploads per organization (MEDIA_*, STORAGES, FILES_*) ----------------------------
