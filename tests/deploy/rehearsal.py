@@ -98,7 +98,7 @@ def built_app(destination: Path) -> Path:
             shutil.copy2(source, app / relative)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV"))}
     build = subprocess.run(
-        ["bash", "deploy/build.sh"], cwd=app, env=env, capture_output=True, text=True,
+        ["bash", "deploy/build.sh", "--sync"], cwd=app, env=env, capture_output=True, text=True,
         timeout=300,
     )  # fmt: skip
     assert build.returncode == 0, build.stdout + build.stderr
