@@ -6,7 +6,7 @@ the embedded servers under `.data/` that `manage.py dev` and the test session st
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import environ
 
@@ -26,27 +26,33 @@ def embedded_services_needed() -> dict[str, bool]:
     }
 
 
-def database_config(url: str) -> dict:
-    """django-environ's parse, with a unix-socket `?host=` moved to HOST and our backend."""
+def database_config(url: str, pool: dict | None = None) -> dict:
+    """django-environ's parse, with a unix-socket `?host=` moved to HOST and our backend.
+
+    With `pool` (psycopg_pool.ConnectionPool's options), each process keeps a pool and
+    connections are not kept per thread (Django refuses CONN_MAX_AGE with a pool).
+    """
     config = environ.Env.db_url_config(url)
-    socket_host = config.get("OPTIONS", {}).pop("host", None)
+    options = config.setdefault("OPTIONS", {})
+    socket_host = options.pop("host", None)
     if socket_host:
         config["HOST"] = socket_host
     config["ENGINE"] = "shared_apps.tenants.db_backend"
+    if pool:
+        options["pool"] = pool
+        config["CONN_MAX_AGE"] = 0
+    else:
+        config["CONN_MAX_AGE"] = 60
     return config
 
 
-def redis_location(url: str, db: int) -> str:
-    """A redis-py URL for logical database `db` (works for redis://, rediss:// and unix://)."""
+def kombu_url(url: str) -> str:
+    """Celery's broker URL for a redis-py URL, which is used as given except that kombu
+    spells a unix socket `redis+socket://` and its database `virtual_host`."""
     parts = urlsplit(url)
-    if parts.scheme == "unix":
-        return f"unix://{parts.path}?db={db}"
-    return f"{parts.scheme}://{parts.netloc}/{db}"
-
-
-def kombu_url(url: str, db: int) -> str:
-    """Celery's broker URL: kombu spells a unix socket `redis+socket://`."""
-    parts = urlsplit(url)
-    if parts.scheme == "unix":
-        return f"redis+socket://{parts.path}?virtual_host={db}"
-    return redis_location(url, db)
+    if parts.scheme != "unix":
+        return url
+    query = [
+        ("virtual_host" if key == "db" else key, value) for key, value in parse_qsl(parts.query)
+    ]
+    return f"redis+socket://{parts.path}" + (f"?{urlencode(query)}" if query else "")

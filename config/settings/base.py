@@ -10,7 +10,6 @@ from config.env import (
     embedded_services_needed,
     env,
     kombu_url,
-    redis_location,
 )
 from shared_apps.localdev import embedded
 from shared_apps.tenants.fanout import FAN_OUT_TASK_NAME, every_organization
@@ -125,7 +124,19 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tenantry <no-reply@l
 # DATABASE_URL, else the embedded PostgreSQL under .data/ (started by `manage.py dev`
 # and by the test session).
 DATABASE_URL = env.str("DATABASE_URL", default="") or embedded.database_url(DATA_DIR)
-DATABASES = {"default": {**database_config(DATABASE_URL), "CONN_MAX_AGE": 60}}
+# Under ASGI each request's sync code runs in a thread of its own, and a persistent
+# connection (CONN_MAX_AGE) is kept per thread: under load that exhausts max_connections.
+# Each process keeps a psycopg pool instead (Django 5.1+), sized from the environment:
+# web processes × DATABASE_POOL_MAX_SIZE + Celery worker processes + beat must stay below
+# PostgreSQL's max_connections; past one machine, PgBouncer. docs/deploy.md#database-connections
+# https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
+DATABASE_POOL = env.bool("DATABASE_POOL", default=True)
+DATABASES = {"default": database_config(DATABASE_URL, pool=DATABASE_POOL and {
+    "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+    "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+    # Seconds a request waits for a free connection before failing (then a 500, logged).
+    "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+})}  # fmt: skip
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # Behind PgBouncer in transaction pooling mode: every transaction sends its own
 # search_path (in the same round trip as its first statement) and no server-side cursors
@@ -134,9 +145,16 @@ PGBOUNCER_TRANSACTION_MODE = env.bool("PGBOUNCER_TRANSACTION_MODE", default=Fals
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = PGBOUNCER_TRANSACTION_MODE
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: cache, broker, channel layer ---------------------------------------------
+# --- Redis: cache, sessions, broker, channel layer, routing invalidation ---------------
+# Every use takes REDIS_URL as given (its database number and query string, TLS options
+# included) unless it has a URL of its own. Uses that share a database are kept apart by
+# key prefix: cache "cache", sessions "sessions" (both after the schema), Celery "celery:",
+# channels "asgi:", routing "tenantry:tenant-routing:". docs/deploy.md#redis
 REDIS_URL = env.str("REDIS_URL", default="") or embedded.redis_url(DATA_DIR)
-TENANT_ROUTING_REDIS_URL = redis_location(REDIS_URL, 0)
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
+REDIS_SESSIONS_URL = env.str("REDIS_SESSIONS_URL", default=REDIS_URL)
+CHANNEL_LAYER_REDIS_URL = env.str("CHANNEL_LAYER_REDIS_URL", default=REDIS_URL)
+TENANT_ROUTING_REDIS_URL = env.str("TENANT_ROUTING_REDIS_URL", default=REDIS_URL)
 TENANT_ROUTING_CHANNEL = "tenantry:tenant-routing:invalidate"
 
 # --- Cache and sessions (docs/cache.md) -----------------------------------------------------
@@ -152,15 +170,18 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": redis_location(REDIS_URL, 0),
+        "LOCATION": REDIS_CACHE_URL,
+        "KEY_PREFIX": "cache",
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "OPTIONS": _REDIS_CACHE_OPTIONS,
     },
-    # Sessions apart, so that clearing the cache never signs anyone out.
+    # Sessions under their own prefix (or REDIS_SESSIONS_URL). Never cache.clear() a
+    # cache whose database is shared: django-redis clears with FLUSHDB.
     "sessions": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": redis_location(REDIS_URL, 3),
+        "LOCATION": REDIS_SESSIONS_URL,
+        "KEY_PREFIX": "sessions",
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "OPTIONS": _REDIS_CACHE_OPTIONS,
@@ -169,12 +190,13 @@ CACHES = {
 
 # --- Celery (docs/background-work.md) ----------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
-CELERY_BROKER_URL = kombu_url(REDIS_URL, 1)
+CELERY_BROKER_URL = kombu_url(env.str("CELERY_BROKER_URL", default=REDIS_URL))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A message not acknowledged within the visibility timeout is delivered again: it must
 # exceed the longest task's run time plus its countdown (fan-out spreads included).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "global_keyprefix": "celery:",
 }
 # Two queues: `interactive` for work someone is waiting on (the default), `background`
 # for bulk and long work (per-organization fan-outs, exports, reports). A worker without
@@ -219,7 +241,18 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [{"address": redis_location(REDIS_URL, 2)}],
+            # A receive blocks in Redis for 5 s (BZPOPMIN); redis-py 8's default
+            # socket_timeout is also 5 s, so an idle socket's read timed out first and
+            # the WebSocket dropped (redis/redis-py#4091, django/channels_redis#422).
+            "hosts": [
+                {
+                    "address": CHANNEL_LAYER_REDIS_URL,
+                    "socket_timeout": 30,
+                    "socket_connect_timeout": 5,
+                    "health_check_interval": 30,
+                }
+            ],
+            "prefix": "asgi",
             # Messages queued per server process before channels-redis drops the excess
             # (default 100): an organization-wide push reaches every web process at once.
             "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1500),

@@ -6,6 +6,7 @@ from config.settings.base import (
     CELERY_BROKER_TRANSPORT_OPTIONS,
     CHANNEL_LAYERS,
     DATA_DIR,
+    DATABASES,
     env,
 )
 
@@ -13,14 +14,19 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Browser tests run the app in other processes and read its emails from their output.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+# Each test runs in a transaction on its thread's persistent connection, which a pool
+# would hand back between queries; the pool's own tests (test_db_pool.py) build pools, and
+# processes the tests start (dev, prod settings) use one.
+DATABASES["default"]["OPTIONS"].pop("pool", None)
+DATABASES["default"]["CONN_MAX_AGE"] = 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "test-celerybeat-schedule")
 WHITENOISE_USE_FINDERS = True
 
 # pytest-xdist workers share one Redis: each keeps its cache keys, Celery queues and
 # channel groups under its own prefix, as each has its own test database.
 _RUN = "test-" + env.str("PYTEST_XDIST_WORKER", default="main")
-for _alias in CACHES:
-    CACHES[_alias]["KEY_PREFIX"] = _RUN
+CACHES["default"]["KEY_PREFIX"] = _RUN
+CACHES["sessions"]["KEY_PREFIX"] = f"{_RUN}-sessions"
 # Abandoned messages are looked for every second (kombu's default is every 100 s), so the
 # redelivery test's worker finds a killed worker's task as soon as its timeout has passed.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -35,7 +35,7 @@ def migration_lock(
 
     Raises MigrationLockBusy when it is still held by someone else after that.
     """
-    session = connections.create_connection(using)
+    session = _own_session(using)
     try:
         with session.cursor() as cursor:
             cursor.execute("SELECT set_config('application_name', %s, false)", [_APPLICATION_NAME])
@@ -57,6 +57,15 @@ def migration_lock(
     finally:
         # Closing the session releases the lock.
         session.close()
+
+
+def _own_session(using: str) -> BaseDatabaseWrapper:
+    """A connection outside the process's pool: closing it must end the session, releasing
+    the lock, not hand a locked session back to the pool for a request to reuse."""
+    session = connections.create_connection(using)
+    options = {k: v for k, v in session.settings_dict["OPTIONS"].items() if k != "pool"}
+    session.settings_dict = {**session.settings_dict, "OPTIONS": options}
+    return session
 
 
 def _try_lock(session: BaseDatabaseWrapper) -> bool:

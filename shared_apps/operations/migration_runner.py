@@ -136,6 +136,10 @@ def _migrate_in_workers(
     # worker, which leaves through os._exit without closing anything it inherited.
     warm_pre_migration_states(schemas)
     connections.close_all()
+    # A forked child must not take connections from the parent's pool (shared sockets,
+    # and the pool's threads do not survive the fork): each builds its own.
+    for connection in connections.all(initialized_only=True):
+        connection.close_pool()
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("fork")
     ) as pool:
