@@ -45,8 +45,10 @@ class _Inbox:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
         return "250 OK"
 
 
@@ -193,12 +195,13 @@ class Stack:
         sent_at = time.monotonic()
         os.kill(old.process.pid, signal.SIGTERM)
         code = old.process.wait(timeout=60)
+        self.processes["web (before the restart)"] = old
         self.start_web()
         return code, sent_at
 
     def logs(self) -> str:
         return "\n\n".join(
-            f"--- {name} ---\n" + process.output()[-3000:]
+            f"--- {name} ---\n" + process.output()[-20000:]
             for name, process in self.processes.items()
         )
 
@@ -293,8 +296,10 @@ def rehearsal_stack(workdir: Path, database: Database) -> Iterator[Stack]:
             stack.processes["worker"].wait_for("ready.", timeout=90)
             yield stack
         finally:
-            for process in reversed(stack.processes.values()):
+            for name, process in reversed(stack.processes.items()):
                 process.stop()
+                # Kept for a failure's post-mortem: <workdir>/<role>.log
+                (workdir / f"{name}.log").write_text(process.output())
 
 
 def _redis_url_with_db(url: str, db: int) -> str:
