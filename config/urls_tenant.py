@@ -9,3 +9,9 @@ urlpatterns = [
     path("", include("tenant_apps.notifications.urls")),
     path("", include("tenant_apps.files.urls")),
 ]
+
+# Error pages in the platform's layout (shared_apps/tenants/error_pages.py).
+handler400 = "shared_apps.tenants.error_pages.bad_request"
+handler403 = "shared_apps.tenants.error_pages.permission_denied"
+handler404 = "shared_apps.tenants.error_pages.page_not_found"
+handler500 = "shared_apps.tenants.error_pages.server_error"

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -26,6 +27,14 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def redis_url_for_database(url: str, number: int) -> str:
+    """`url` (the test session's Redis) pointed at logical database `number`."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return f"unix://{parts.path}?db={number}"
+    return urlunsplit((parts.scheme, parts.netloc, f"/{number}", parts.query, ""))
 
 
 def server_dsn(dbname: str) -> str:

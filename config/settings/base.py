@@ -78,8 +78,13 @@ MIDDLEWARE = [
     # /healthz, /readyz and the proxy's certificate check answer on any host (probes come
     # by IP), so they are served before the host picks an organization.
     "shared_apps.operations.middleware.OperationsEndpointsMiddleware",
+    # Ahead of routing, so the router's own pages (bad host, unknown organization,
+    # suspended, being set up) carry the same security headers as every other page.
+    "shared_apps.tenants.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shared_apps.tenants.middleware.TenantRoutingMiddleware",
     "shared_apps.tenants.correlation.RequestLogContextMiddleware",
+    # The HTTPS redirect reads the host, which routing has checked by now.
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,8 +95,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "tenant_apps.accounts.impersonation.ImpersonationMiddleware",
     "tenant_apps.accounts.middleware.RequireMFAMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# The 403 for a failed CSRF check, in the platform's layout like the other error pages.
+CSRF_FAILURE_VIEW = "shared_apps.tenants.error_pages.csrf_failure"
 
 AUTH_USER_MODEL = "accounts.User"
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.middleware.security import SecurityMiddleware
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from shared_apps.tenants import pages
@@ -12,8 +13,18 @@ from shared_apps.tenants.public import PlatformSite
 from shared_apps.tenants.resolver import resolve_hostname
 
 
+class SecurityHeadersMiddleware(SecurityMiddleware):
+    """SecurityMiddleware's response headers (nosniff, Referrer-Policy, COOP, HSTS), put
+    ahead of routing so that the router's own pages carry them too. Its HTTPS redirect
+    stays with SecurityMiddleware after routing: it reads the Host header, which only the
+    router may admit (custom domains are allowed per request, once matched)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        return None
+
+
 class TenantRoutingMiddleware(TenantMainMiddleware):
-    """First in MIDDLEWARE. Every request ends in exactly one of:
+    """Ahead of app middleware, after the security headers'. Every request ends in exactly one of:
 
     * the public site (the platform host),
     * an active organization's app, its schema selected on the connection,

@@ -7,13 +7,13 @@ import subprocess
 import sys
 import time
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
 from django.conf import settings
 
 from tests.deploy.conftest import ROOT
+from tests.live import redis_url_for_database
 
 DATABASE = 9  # none of the suite's processes uses it
 _SETTINGS_ENV = {
@@ -21,13 +21,6 @@ _SETTINGS_ENV = {
     "SECRET_KEY": "test-only-key-for-reading-production-settings-in-a-subprocess",
     "DATABASE_URL": "postgres://nobody:nothing@127.0.0.1:1/nothing",
 }
-
-
-def _url_for_database(url: str, number: int) -> str:
-    parts = urlsplit(url)
-    if parts.scheme == "unix":
-        return f"unix://{parts.path}?db={number}"
-    return urlunsplit((parts.scheme, parts.netloc, f"/{number}", parts.query, ""))
 
 
 def _python(*argv: str, **env: str) -> str:
@@ -92,7 +85,7 @@ def test_every_use_writes_only_to_the_database_the_url_names_under_its_own_prefi
     redis_server,
 ):
     token = uuid.uuid4().hex
-    url = _url_for_database(settings.REDIS_URL, DATABASE)
+    url = redis_url_for_database(settings.REDIS_URL, DATABASE)
     listener = redis_server.pubsub(ignore_subscribe_messages=True)
     listener.subscribe("tenantry:tenant-routing:invalidate")
     try:
@@ -106,7 +99,7 @@ def test_every_use_writes_only_to_the_database_the_url_names_under_its_own_prefi
 
     written: dict[int, list[str]] = {}
     for number in range(16):
-        client = redis.Redis.from_url(_url_for_database(settings.REDIS_URL, number))
+        client = redis.Redis.from_url(redis_url_for_database(settings.REDIS_URL, number))
         keys = [key.decode() for key in client.scan_iter(match=f"*{token}*")]
         queued = client.lrange("celery:interactive", 0, -1)
         keys += ["celery:interactive"] if any(token.encode() in m for m in queued) else []
