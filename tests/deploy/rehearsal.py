@@ -194,7 +194,12 @@ class Stack:
         old = self.processes["web"]
         sent_at = time.monotonic()
         os.kill(old.process.pid, signal.SIGTERM)
-        code = old.process.wait(timeout=60)
+        try:
+            code = old.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                "the web role was still running 60 s after SIGTERM:\n" + old.output()[-5000:]
+            ) from None
         self.processes["web (before the restart)"] = old
         self.start_web()
         return code, sent_at
