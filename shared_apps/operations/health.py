@@ -17,6 +17,7 @@ from collections.abc import Callable
 import redis
 from django.conf import settings
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from kombu import Connection as BrokerConnection
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,8 @@ _migrations_lock = threading.Lock()
 _migrations_answer: tuple[float, str] | None = None
 
 
-def check_database() -> str:
-    with connection.cursor() as cursor:
+def check_database(database: BaseDatabaseWrapper = connection) -> str:
+    with database.cursor() as cursor:
         cursor.execute("SELECT 1")
     return OK
 

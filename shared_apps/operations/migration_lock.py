@@ -1,6 +1,7 @@
 """A PostgreSQL advisory lock so that two deploys never migrate at once.
 
-The lock is held by a session of its own, opened for the purpose and closed at the end:
+The lock is held by a session of its own (outside the connection pool), opened for the
+purpose and closed at the end:
 a session-level advisory lock outlives transactions and rollbacks, and PostgreSQL
 releases it by itself if the process dies, so a crashed deploy never leaves it behind.
 """
@@ -11,9 +12,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from shared_apps.operations.connections import unpooled_connection
 from shared_apps.tenants.locks import MIGRATION_LOCK_KEY
 
 _APPLICATION_NAME = "tenantry migrate_tenants"
@@ -35,7 +37,7 @@ def migration_lock(
 
     Raises MigrationLockBusy when it is still held by someone else after that.
     """
-    session = _own_session(using)
+    session = unpooled_connection(using)
     try:
         with session.cursor() as cursor:
             cursor.execute("SELECT set_config('application_name', %s, false)", [_APPLICATION_NAME])
@@ -57,15 +59,6 @@ def migration_lock(
     finally:
         # Closing the session releases the lock.
         session.close()
-
-
-def _own_session(using: str) -> BaseDatabaseWrapper:
-    """A connection outside the process's pool: closing it must end the session, releasing
-    the lock, not hand a locked session back to the pool for a request to reuse."""
-    session = connections.create_connection(using)
-    options = {k: v for k, v in session.settings_dict["OPTIONS"].items() if k != "pool"}
-    session.settings_dict = {**session.settings_dict, "OPTIONS": options}
-    return session
 
 
 def _try_lock(session: BaseDatabaseWrapper) -> bool:

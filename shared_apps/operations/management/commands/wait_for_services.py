@@ -11,8 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 
+from shared_apps.operations.connections import unpooled_connection
 from shared_apps.operations.health import check_database, check_redis
 
 _RETRY_SECONDS = 1.0
@@ -34,8 +34,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         deadline = time.monotonic() + options["timeout"]
+        # Outside the pool: a refused connection fails at once, with its own error.
+        database = unpooled_connection()
         services = (
-            ("the database", "DATABASE_URL", settings.DATABASE_URL, check_database),
+            (
+                "the database",
+                "DATABASE_URL",
+                settings.DATABASE_URL,
+                lambda: check_database(database),
+            ),
             ("Redis", "REDIS_URL", settings.REDIS_URL, check_redis),
         )
         for name, variable, url, check in services:
@@ -45,7 +52,7 @@ class Command(BaseCommand):
                     check()
                     break
                 except Exception as error:
-                    connection.close()
+                    database.close()
                     if time.monotonic() >= deadline:
                         raise CommandError(
                             f"Gave up after {options['timeout']:g} s waiting for {name} at "
@@ -57,3 +64,4 @@ class Command(BaseCommand):
                         told = True
                     time.sleep(_RETRY_SECONDS)
             self.stdout.write(f"{name[0].upper()}{name[1:]} is up.")
+        database.close()
