@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -176,7 +177,7 @@ def main() -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-        "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+        "SECRET_KEY": "bench-" + secrets.token_urlsafe(48),
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
         "PLATFORM_DOMAIN": "localhost",

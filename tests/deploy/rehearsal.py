@@ -12,6 +12,7 @@ import email
 import email.policy
 import os
 import re
+import secrets
 import shutil
 import signal
 import ssl
@@ -263,7 +264,7 @@ def rehearsal_stack(workdir: Path, database: Database) -> Iterator[Stack]:
             "APP_DIR": str(app),
             "PYTHONUNBUFFERED": "1",
             "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-            "SECRET_KEY": "rehearsal-" + os.urandom(16).hex(),
+            "SECRET_KEY": "rehearsal-" + secrets.token_urlsafe(48),
             "DATABASE_URL": database.url,
             # A database number of its own on the test session's Redis server.
             "REDIS_URL": _redis_url_with_db(settings.REDIS_URL, 9),
