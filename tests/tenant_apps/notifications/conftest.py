@@ -97,3 +97,14 @@ def committed(db: None) -> Iterator[Committed]:
     helper = Committed()
     yield helper
     helper.run_cleanups()
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer() -> Iterator[None]:
+    """A channel layer of its own for each test: channels-redis binds its receive lock to
+    the event loop that first receives, and every scenario here runs a loop of its own."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()

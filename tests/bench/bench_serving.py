@@ -1,0 +1,276 @@
+"""Serving benchmark: the production web role over real sockets vs a plain Django control.
+
+    uv run python -m tests.bench.bench_serving [--organizations 1000] [--seconds 20]
+        [--rounds 2] [--connections 64]
+
+Both servers are started through deploy/entrypoint.sh (ROLE=web: uvicorn, 2 workers,
+Django's psycopg pool) under config.settings.prod, on the machine's PostgreSQL
+(--database-url, default 127.0.0.1:5432, a database of its own, dropped at the end) and
+Redis (--redis-url, a database number of its own). Tenantry serves `--organizations`
+organizations, each with a signed-in member; the control (serving_plain_settings.py) is the
+same project, middleware, pool, sessions and page minus tenancy, on one organization's
+schema. Debian's `wrk` drives both the same way: `--connections` keep-alive connections,
+each request to the next organization's host with its member's session (serving.lua), and
+every answer checked for that organization's name. Rounds alternate between the two.
+Prints requests/s, p50/p99 latency, errors, wrong-organization answers, each uvicorn
+worker's RSS at start and end, and the ratio to the control.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+LUA = Path(__file__).with_name("serving.lua")
+
+
+def _admin_url(url: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
+
+
+def _setup(organizations: int, targets: Path) -> None:
+    """Child process under config.settings.prod: the public schema, the template, then
+    `organizations` organizations built from it in bulk (as the template path builds one),
+    each with a member and a signed-in session."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.core.management import call_command
+    from django.db import transaction
+    from django_tenants.utils import schema_context
+
+    from shared_apps.tenants.models import Domain, Organization
+    from shared_apps.tenants.provisioning.template import (
+        schema_build_from_template,
+        template_refresh,
+    )
+    from shared_apps.tenants.runtime.sessions import SessionStore
+    from tenant_apps.accounts.services import member_create
+
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    started = time.perf_counter()
+    snapshot = template_refresh()
+    organizations_ = Organization.objects.bulk_create(
+        Organization(name=f"Bench {i:04d}", slug=f"bench-{i:04d}", schema_name=f"org_bench_{i:04d}",
+                     status=Organization.Status.ACTIVE)
+        for i in range(organizations)
+    )  # fmt: skip
+    Domain.objects.bulk_create(
+        Domain(domain=f"{org.slug}.localhost", tenant=org, is_primary=True, is_verified=True)
+        for org in organizations_
+    )
+    for first in range(0, organizations, 50):
+        with transaction.atomic():
+            for organization in organizations_[first : first + 50]:
+                schema_build_from_template(organization.schema_name, snapshot)
+    lines = []
+    for index, organization in enumerate(organizations_):
+        with schema_context(organization.schema_name):
+            user = member_create(email=f"member@bench{index}.test", password=None)
+            session = SessionStore()
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            session.create()
+        lines.append(
+            f"{organization.slug}.localhost\t{session.session_key}\t>{organization.name}</a>"
+            f"\t{organization.schema_name}"
+        )
+    targets.write_text("\n".join(lines) + "\n")
+    print(f"set up {organizations} organizations in {time.perf_counter() - started:.0f} s")
+
+
+def _worker_rss(main_pid: int) -> list[int]:
+    """Each uvicorn worker's resident memory in MiB (the main process's children)."""
+    import psutil
+
+    workers = [
+        child
+        for child in psutil.Process(main_pid).children()
+        if "spawn_main" in " ".join(child.cmdline())
+    ]
+    return [round(worker.memory_info().rss / 2**20) for worker in workers]
+
+
+def _start_web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    server = subprocess.Popen(
+        ["bash", str(ROOT / "deploy" / "entrypoint.sh")],
+        env={**env, "ROLE": "web", "PORT": str(port), "HOST": "127.0.0.1"},
+        stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        result = subprocess.run(
+            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+             f"http://127.0.0.1:{port}/healthz"], capture_output=True, text=True,
+        )  # fmt: skip
+        if result.stdout == "200":
+            return server
+        time.sleep(0.5)
+    server.kill()
+    raise SystemExit(f"the web role never answered /healthz:\n{log.read_text()[-3000:]}")
+
+
+def _wrk(port: int, targets: Path, connections: int, seconds: float) -> dict:
+    result = subprocess.run(
+        ["wrk", f"-t{connections}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s",
+         "-s", str(LUA), f"http://127.0.0.1:{port}/", "--", str(connections)],
+        env={**os.environ, "BENCH_TARGETS": str(targets)}, capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    match = re.search(r"^RESULT (.*)$", result.stdout, re.MULTILINE)
+    assert match, result.stdout + result.stderr
+    figures = json.loads(match.group(1))
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    if figures["a_failed_status"]:
+        print(f"  (port {port}: a non-200 answer was {figures['a_failed_status']})")
+    return figures
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--organizations", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--database-url", default="postgresql://postgres@127.0.0.1:5432/tenantry_bench_serving"
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--setup", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.setup:
+        _setup(args.organizations, Path(args.setup))
+        return
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+
+    import psycopg
+    import redis
+
+    database = urlsplit(args.database_url).path.lstrip("/")
+    with psycopg.connect(_admin_url(args.database_url), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{database}"')
+        max_connections = admin.execute("SHOW max_connections").fetchone()[0]
+    redis.Redis.from_url(args.redis_url).flushdb()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-serving-"))
+    targets = workdir / "targets.tsv"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "SECRET_KEY": "bench-" + secrets.token_urlsafe(48),
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "PLATFORM_DOMAIN": "localhost",
+        "LOG_LEVEL": "WARNING",
+        "UVICORN_ACCESS_LOG": "false",
+        "WEB_CONCURRENCY": "2",
+        "SCHEMA_POOL_SIZE": "0",
+        "MEDIA_ROOT": str(workdir / "media"),
+        "STATIC_ROOT": str(workdir / "static"),
+        "PYTHON": sys.executable,
+    }
+    servers: dict[str, subprocess.Popen] = {}
+    try:
+        # Static files as the image builds them (the manifest the prod settings read).
+        subprocess.run(["bash", "deploy/build.sh"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "tests.bench.bench_serving", "--setup", str(targets),
+             "--organizations", str(args.organizations)], cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
+        rows = [line.split("\t") for line in targets.read_text().splitlines()]
+        tenantry_targets = workdir / "tenantry.tsv"
+        tenantry_targets.write_text("".join(f"{h}\t{s}\t{m}\n" for h, s, m, _ in rows))
+        # The control serves the first organization's schema, its member signed in.
+        plain_targets = workdir / "plain.tsv"
+        plain_targets.write_text(f"{rows[0][0]}\t{rows[0][1]}\t{rows[0][2]}\n")
+        plain_env = {
+            **env,
+            "DJANGO_SETTINGS_MODULE": "tests.bench.serving_plain_settings",
+            "BENCH_PLAIN_SCHEMA": rows[0][3],
+            "BENCH_PLAIN_NAME": rows[0][2].strip("></a"),
+        }
+        ports = {"tenantry": _free_port(), "plain": _free_port()}
+        servers["tenantry"] = _start_web(env, ports["tenantry"], workdir / "tenantry.log")
+        servers["plain"] = _start_web(plain_env, ports["plain"], workdir / "plain.log")
+        variant_targets = {"tenantry": tenantry_targets, "plain": plain_targets}
+        for variant, port in ports.items():  # warm: imports, pools, routing cache, templates
+            _wrk(port, variant_targets[variant], args.connections, 3)
+        rss_start = {v: _worker_rss(s.pid) for v, s in servers.items()}
+        samples: dict[str, list[dict]] = {"tenantry": [], "plain": []}
+        for _round in range(args.rounds):
+            for variant, port in ports.items():
+                samples[variant].append(
+                    _wrk(port, variant_targets[variant], args.connections, args.seconds)
+                )
+        rss_end = {v: _worker_rss(s.pid) for v, s in servers.items()}
+        for variant, rounds in samples.items():
+            if any(s["non_200"] or s["socket_errors"] for s in rounds):
+                print(f"--- {variant}'s log (errors) ---")
+                print((workdir / f"{variant}.log").read_text()[-4000:])
+    finally:
+        for server in servers.values():
+            os.killpg(server.pid, 15)
+            server.wait(timeout=60)
+        with psycopg.connect(_admin_url(args.database_url), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        redis.Redis.from_url(args.redis_url).flushdb()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(
+        f"\nServing benchmark: production web role (uvicorn, 2 workers, psycopg pool) over real"
+        f" sockets; wrk, {args.connections} keep-alive connections; {args.organizations}"
+        f" organizations round-robin, each request a signed-in member's page;"
+        f" {args.rounds} alternating rounds of {args.seconds:g} s; PostgreSQL"
+        f" max_connections = {max_connections}"
+    )
+    print(
+        "command: uv run python -m tests.bench.bench_serving "
+        f"--organizations {args.organizations} --seconds {args.seconds:g} "
+        f"--rounds {args.rounds} --connections {args.connections}\n"
+    )
+    header = (
+        f"{'variant':<10} {'req/s':>8} {'vs plain':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>7} {'wrong org':>10} {'checked':>9}  worker RSS MiB start → end"
+    )
+    print(header)
+    plain_rps = [s["rps"] for s in samples["plain"]]
+    for variant, rounds in samples.items():
+        ratio = statistics.median(
+            r / p for r, p in zip((s["rps"] for s in rounds), plain_rps, strict=True)
+        )
+        errors = sum(s["socket_errors"] + s["non_200"] for s in rounds)
+        print(
+            f"{variant:<10} {statistics.median(s['rps'] for s in rounds):>8.0f} {ratio:>8.2f}x "
+            f"{statistics.median(s['p50_us'] for s in rounds) / 1000:>8.1f} "
+            f"{max(s['p99_us'] for s in rounds) / 1000:>8.1f} {errors:>7} "
+            f"{sum(s['wrong'] for s in rounds):>10} {sum(s['checked'] for s in rounds):>9}  "
+            f"{rss_start[variant]} → {rss_end[variant]}"
+        )
+
+
+if __name__ == "__main__":
+    main()
