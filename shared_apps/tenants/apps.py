@@ -8,6 +8,7 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # App loading: these import models, so they are imported once the registry is ready.
         from django.core.signals import request_finished
 
         from shared_apps.tenants import receivers

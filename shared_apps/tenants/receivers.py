@@ -6,15 +6,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from shared_apps.tenants.models import Domain, Organization
+from shared_apps.tenants.routing.resolver import clear_local_routing_cache, invalidate_routing_cache
+from shared_apps.tenants.runtime.groups import send_to_organization
+
 logger = logging.getLogger(__name__)
 
 
 def _routing_changed(**_kwargs: Any) -> None:
-    from shared_apps.tenants.routing.resolver import (
-        clear_local_routing_cache,
-        invalidate_routing_cache,
-    )
-
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         invalidate_routing_cache()
@@ -37,8 +36,6 @@ def _close_sockets_when_unavailable(instance: Any, **kwargs: Any) -> None:
     schema = instance.schema_name
 
     def send() -> None:
-        from shared_apps.tenants.runtime.groups import send_to_organization
-
         try:
             send_to_organization(message={"type": "organization.unavailable"}, schema=schema)
         except Exception:  # the change is committed; a Redis outage must not undo the page
@@ -48,8 +45,6 @@ def _close_sockets_when_unavailable(instance: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    from shared_apps.tenants.models import Domain, Organization
-
     for model in (Organization, Domain):
         post_save.connect(
             _routing_changed, sender=model, dispatch_uid=f"routing-save-{model.__name__}"

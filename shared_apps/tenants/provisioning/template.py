@@ -31,6 +31,7 @@ import logging
 from dataclasses import dataclass
 from functools import cache
 
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import schema_exists
@@ -88,8 +89,6 @@ def current_snapshot() -> Snapshot | None:
 
 def template_refresh(*, verbosity: int = 0) -> Snapshot:
     """Migrate the template schema and capture it. Safe to call from several processes."""
-    from django.core.management import call_command
-
     connection.set_schema_to_public()
     with transaction.atomic():
         _lock(shared=False)

@@ -20,6 +20,7 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from django_tenants.utils import schema_context, schema_exists
 
 from shared_apps.tenants.local_cache import LocalCache
 
@@ -54,6 +55,8 @@ class Resolution:
 
     def organization(self) -> Any:
         """A fresh Organization instance per call, so no request can alter another's."""
+        # App loading: the resolver is imported while the ASGI app and Celery start, before
+        # the app registry is ready; the models are imported when first needed.
         from shared_apps.tenants.models import Organization
 
         instance = Organization(**dict(self.organization_fields))
@@ -142,9 +145,7 @@ def resolve_hostname(hostname: str) -> Resolution:
 
 
 def _lookup(hostname: str) -> Resolution:
-    from django_tenants.utils import schema_context, schema_exists
-
-    from shared_apps.tenants.models import Domain
+    from shared_apps.tenants.models import Domain  # app loading, as in organization()
 
     with schema_context("public"):
         domain = (

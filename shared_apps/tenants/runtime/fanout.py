@@ -17,6 +17,11 @@ import hashlib
 import logging
 from typing import Any
 
+from celery import current_app
+
+from shared_apps.tenants.models import Organization
+from shared_apps.tenants.runtime.task_base import SCHEMA_HEADER
+
 logger = logging.getLogger(__name__)
 
 FAN_OUT_TASK_NAME = "tenantry.fan_out_to_organizations"
@@ -67,11 +72,6 @@ def organizations_fan_out(
     Raises ValueError when the spread reaches the broker's visibility timeout: a message
     held back longer than that would be delivered a second time.
     """
-    from celery import current_app
-
-    from shared_apps.tenants.models import Organization
-    from shared_apps.tenants.runtime.task_base import SCHEMA_HEADER
-
     visibility_timeout = current_app.conf.broker_transport_options.get("visibility_timeout", 3600)
     if spread_seconds >= visibility_timeout:
         raise ValueError(

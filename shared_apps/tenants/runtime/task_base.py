@@ -79,6 +79,7 @@ def organization_for_schema(schema_name: str) -> Any:
 
     Raises SchemaMissing for an active organization whose schema is gone (never cached).
     """
+    # App loading: Celery imports the task base (task_cls) before the app registry is ready.
     from shared_apps.tenants.models import Organization
 
     organization = _active_organizations.get(schema_name)
