@@ -19,7 +19,7 @@ from shared_apps.platform import selectors
 from shared_apps.platform.api_tokens import api_token_authenticate
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.client_ip import client_ip
-from shared_apps.tenants.lifecycle import exports
+from shared_apps.tenants.lifecycle import exports, owners
 from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.lifecycle.tasks import export_organization
 from shared_apps.tenants.models import Organization
@@ -169,7 +169,7 @@ def organization_action(request: HttpRequest, slug: str, action: str) -> JsonRes
         return _error(404, f"No organization with slug “{slug}”.")
     if action == "owner-invitation":
         data = _body(request)
-        invited = provisioning.organization_owner_invite(
+        invited = owners.organization_owner_invite(
             organization=found, email=data.get("email"), actor=request.actor
         )
         return JsonResponse(_as_json(invited))

@@ -26,7 +26,7 @@ from shared_apps.platform.forms import (
 )
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.db.citus import Node, citus_enabled, worker_nodes
-from shared_apps.tenants.lifecycle import domains, exports
+from shared_apps.tenants.lifecycle import domains, exports, owners
 from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.lifecycle.impersonation_tickets import impersonation_ticket
 from shared_apps.tenants.lifecycle.tasks import export_organization
@@ -257,7 +257,7 @@ def owner_invite(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _organization(slug)
     return _then_organization_page(
         request, slug,
-        lambda: provisioning.organization_owner_invite(
+        lambda: owners.organization_owner_invite(
             organization=organization, email=request.POST.get("email"),
             actor=Actor.from_request(request),
         ),

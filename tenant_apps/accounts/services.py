@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shared_apps.tenants.context import current_organization
-from shared_apps.tenants.provisioning.services import organization_owner_joined
+from shared_apps.tenants.lifecycle.owners import organization_owner_joined
 from shared_apps.tenants.routing.links import organization_url
 from shared_apps.tenants.runtime.groups import current_schema, send_to_user
 from tenant_apps.accounts.models import Invitation, User, token_digest

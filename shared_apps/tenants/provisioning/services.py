@@ -26,7 +26,7 @@ from shared_apps.tenants.provisioning.template import (
     schema_build_from_template,
     template_refresh,
 )
-from shared_apps.tenants.signals import organization_schema_ready, owner_invitation_requested
+from shared_apps.tenants.signals import organization_schema_ready
 from shared_apps.tenants.validation import (
     name_clean,
     organization_request_validate,
@@ -238,47 +238,6 @@ def organization_provision_retry(*, organization: Organization, actor: Actor) ->
         audit_record(actor=actor, action="organization.provision_retry", organization=organization)
         transaction.on_commit(lambda: provision_organization.delay(organization.pk))
     return organization
-
-
-def organization_owner_invite(
-    *, organization: Organization, actor: Actor, email: object = None
-) -> Organization:
-    """(Re)send the first owner's invitation: a fresh link to the pending owner, or to
-    `email` instead (which replaces them). Earlier owner invitations stop working.
-
-    The invitation itself is made inside the schema by the receivers of
-    `owner_invitation_requested` (the accounts app); the email leaves after the commit.
-    """
-    if organization.status != Organization.Status.ACTIVE:
-        raise ValidationError("Only an active organization's owner can be invited.")
-    if email is None or email == "":
-        if not organization.pending_owner_email:
-            raise ValidationError(
-                {"owner_email": "This organization has no pending owner; give an address."}
-            )
-        email = organization.pending_owner_email
-    email = owner_email_clean(email)
-    with transaction.atomic():
-        previous = organization.pending_owner_email
-        with tenant_context(organization):
-            owner_invitation_requested.send(
-                sender=Organization, organization=organization, owner_email=email
-            )
-        organization.pending_owner_email = email
-        organization.owner_invited_at = timezone.now()
-        organization.save(update_fields=["pending_owner_email", "owner_invited_at", "updated_at"])
-        audit_record(
-            actor=actor, action="organization.owner_invite", organization=organization,
-            owner_email=email, previous=previous,
-        )  # fmt: skip
-    return organization
-
-
-def organization_owner_joined(*, organization: Organization) -> None:
-    """An owner accepted an invitation: nobody is pending any more (accounts calls this)."""
-    Organization.objects.filter(pk=organization.pk).update(
-        pending_owner_email="", owner_invited_at=None
-    )
 
 
 def _schema_from_pool_or_template(schema_name: str, snapshot: Snapshot) -> bool:

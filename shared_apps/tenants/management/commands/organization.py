@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from shared_apps.tenants import selectors
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.db.citus import Node, citus_enabled
-from shared_apps.tenants.lifecycle import domains, exports
+from shared_apps.tenants.lifecycle import domains, exports, owners
 from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.management.cli import json_flag
 from shared_apps.tenants.models import Domain, Organization
@@ -179,7 +179,7 @@ class Command(BaseCommand):
         return _as_dict(organization), f"Renamed to {organization.name}."
 
     def _invite_owner(self, options: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        organization = provisioning.organization_owner_invite(
+        organization = owners.organization_owner_invite(
             organization=self._get(options["slug"]), email=options["email"], actor=self.actor
         )
         return (
