@@ -458,3 +458,33 @@ IMPERSONATION_MINUTES = env.int("IMPERSONATION_MINUTES", default=30)
 PLATFORM_CONSOLE_REQUIRE_MFA = env.bool("PLATFORM_CONSOLE_REQUIRE_MFA", default=False)
 # Schemas kept built ahead of time for instant provisioning (0 turns the pool off).
 SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=5)
+
+# --- Tenant API (/api/v1/ on every organization's host; docs/api.md) ------------------------
+# Django REST framework with one envelope ({"data", "error", "meta"}), one error mapping,
+# cursor pagination and django-filter. Credentials (personal API tokens, the session with
+# CSRF) are looked up in the schema of the host called, so they are worthless elsewhere.
+TENANT_APPS = [*TENANT_APPS, "tenant_apps.api"]
+INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework", "django_filters", "tenant_apps.api"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: its WWW-Authenticate header makes "no credentials" a 401, not a 403.
+        "tenant_apps.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tenant_apps.api.permissions.IsMember"],
+    "DEFAULT_RENDERER_CLASSES": ["tenant_apps.api.envelope.EnvelopeRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "tenant_apps.api.envelope.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "tenant_apps.api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# A token's last use is written at most this often (seconds): not one UPDATE per request.
+API_TOKEN_LAST_USED_RESOLUTION = 60

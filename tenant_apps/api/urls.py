@@ -1,0 +1,16 @@
+"""/api/v1/ on every organization's host."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from tenant_apps.api.me import MeView
+from tenant_apps.api.projects import ProjectViewSet
+from tenant_apps.api.token_endpoints import ApiTokenViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("projects", ProjectViewSet, basename="project")
+router.register("tokens", ApiTokenViewSet, basename="token")
+
+urlpatterns = [path("me/", MeView.as_view(), name="me"), *router.urls]
