@@ -468,7 +468,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework", "django_filters", "tenant_a
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First: its WWW-Authenticate header makes "no credentials" a 401, not a 403.
-        "tenant_apps.api.authentication.ApiTokenAuthentication",
+        "tenant_apps.api.authentication.BearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tenant_apps.api.permissions.IsMember"],
@@ -488,3 +488,8 @@ REST_FRAMEWORK = {
 }
 # A token's last use is written at most this often (seconds): not one UPDATE per request.
 API_TOKEN_LAST_USED_RESOLUTION = 60
+# RS256 access tokens (/api/v1/auth/token/): private keys are PEM files in this directory,
+# mounted in production (never in the repository); `manage.py jwt_keys rotate` adds one.
+JWT_PRIVATE_KEYS_DIR = env.str("JWT_PRIVATE_KEYS_DIR", default=str(DATA_DIR / "jwt-keys"))
+JWT_ACCESS_TOKEN_SECONDS = env.int("JWT_ACCESS_TOKEN_SECONDS", default=300)
+JWT_AUDIENCE = env.str("JWT_AUDIENCE", default="tenantry-api")

@@ -1,12 +1,18 @@
-"""`Authorization: Bearer tpat_…`: a personal API token of this organization."""
+"""Bearer credentials of this organization: `tpat_…` personal API tokens and RS256 JWTs."""
 
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from tenant_apps.api.tokens import token_authenticate
+from tenant_apps.api.jwt_tokens import access_token_verify
+from tenant_apps.api.tokens import TOKEN_PREFIX, token_authenticate
 
 
-class ApiTokenAuthentication(BaseAuthentication):
+def issuer_of(request) -> str:
+    """The organization's host URL as called: a JWT's `iss`."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+class BearerAuthentication(BaseAuthentication):
     def authenticate(self, request):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != b"bearer":
@@ -14,10 +20,15 @@ class ApiTokenAuthentication(BaseAuthentication):
         if len(parts) != 2:
             raise AuthenticationFailed("Send one token: Authorization: Bearer <token>.")
         raw = parts[1].decode("latin-1")
-        token = token_authenticate(raw)
-        if token is None or not token.user.is_active:
+        if raw.startswith(TOKEN_PREFIX):
+            token = token_authenticate(raw)
+            if token is not None and token.user.is_active:
+                return token.user, token
             raise AuthenticationFailed("Unknown, expired or revoked token for this organization.")
-        return token.user, token
+        verified = access_token_verify(raw, issuer=issuer_of(request))
+        if verified is None:
+            raise AuthenticationFailed("Invalid or expired access token for this organization.")
+        return verified
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'

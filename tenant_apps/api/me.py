@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenant_apps.api.models import ApiToken
+from tenant_apps.api.credentials import credential_kind, credential_scope
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -17,11 +17,10 @@ class MeSerializer(serializers.ModelSerializer):
 
 class MeView(APIView):
     def get(self, request):
-        token = request.auth if isinstance(request.auth, ApiToken) else None
         response = Response(MeSerializer(request.user).data)
         response.meta = {
             "organization": request.tenant.slug,
-            "credential": "api_token" if token else "session",
-            "scope": token.scope if token else ApiToken.Scope.READ_WRITE,
+            "credential": credential_kind(request),
+            "scope": credential_scope(request),
         }
         return response

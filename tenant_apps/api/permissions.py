@@ -4,14 +4,13 @@ token's scope (a read-only token may only read)."""
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from tenant_apps.accounts.roles import Role, has_role
+from tenant_apps.api.credentials import credential_scope
 from tenant_apps.api.models import ApiToken
 
 
 def _scope_allows(request) -> bool:
-    token = request.auth
-    if isinstance(token, ApiToken) and token.scope == ApiToken.Scope.READ:
-        return request.method in SAFE_METHODS
-    return True
+    """A token (API token or JWT) carries a scope; the session may read and write."""
+    return credential_scope(request) == ApiToken.Scope.READ_WRITE or request.method in SAFE_METHODS
 
 
 class IsMember(BasePermission):
@@ -26,3 +25,12 @@ class IsAdmin(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return has_role(request.user, Role.ADMIN) and _scope_allows(request)
+
+
+class IsMemberAnyScope(BasePermission):
+    """For POSTs that change no data (exchanging a read-only token for a JWT of its scope)."""
+
+    message = "Members of this organization only."
+
+    def has_permission(self, request, view) -> bool:
+        return has_role(request.user, Role.MEMBER)

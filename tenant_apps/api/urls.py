@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from tenant_apps.api.auth_endpoints import AccessTokenView
 from tenant_apps.api.me import MeView
 from tenant_apps.api.projects import ProjectViewSet
 from tenant_apps.api.token_endpoints import ApiTokenViewSet
@@ -13,4 +14,8 @@ router = SimpleRouter()
 router.register("projects", ProjectViewSet, basename="project")
 router.register("tokens", ApiTokenViewSet, basename="token")
 
-urlpatterns = [path("me/", MeView.as_view(), name="me"), *router.urls]
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("auth/token/", AccessTokenView.as_view(), name="token"),
+    *router.urls,
+]
