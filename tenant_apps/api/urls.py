@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from tenant_apps.api.auth_endpoints import AccessTokenView
 from tenant_apps.api.me import MeView
+from tenant_apps.api.members import InvitationViewSet, MemberViewSet
 from tenant_apps.api.projects import ProjectViewSet
 from tenant_apps.api.token_endpoints import ApiTokenViewSet
 
@@ -13,6 +14,8 @@ app_name = "api"
 router = SimpleRouter()
 router.register("projects", ProjectViewSet, basename="project")
 router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("members", MemberViewSet, basename="member")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
