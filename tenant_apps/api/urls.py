@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from tenant_apps.api.auth_endpoints import AccessTokenView
+from tenant_apps.api.files import FileViewSet
 from tenant_apps.api.me import MeView
 from tenant_apps.api.members import InvitationViewSet, MemberViewSet
 from tenant_apps.api.projects import ProjectViewSet
@@ -14,6 +15,7 @@ app_name = "api"
 router = SimpleRouter()
 router.register("projects", ProjectViewSet, basename="project")
 router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("files", FileViewSet, basename="file")
 router.register("members", MemberViewSet, basename="member")
 router.register("invitations", InvitationViewSet, basename="invitation")
 
