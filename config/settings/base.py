@@ -492,4 +492,5 @@ API_TOKEN_LAST_USED_RESOLUTION = 60
 # mounted in production (never in the repository); `manage.py jwt_keys rotate` adds one.
 JWT_PRIVATE_KEYS_DIR = env.str("JWT_PRIVATE_KEYS_DIR", default=str(DATA_DIR / "jwt-keys"))
 JWT_ACCESS_TOKEN_SECONDS = env.int("JWT_ACCESS_TOKEN_SECONDS", default=300)
+JWT_REFRESH_TOKEN_SECONDS = env.int("JWT_REFRESH_TOKEN_SECONDS", default=14 * 24 * 3600)
 JWT_AUDIENCE = env.str("JWT_AUDIENCE", default="tenantry-api")

@@ -6,16 +6,20 @@ a published key (jwt_keys), only at the host and schema named in the claims.
 """
 
 import datetime
+import hashlib
 import secrets
 from dataclasses import dataclass
 
 import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tenant_apps.api.jwt_keys import current_key, published_keys
+from tenant_apps.api.models import RefreshToken
+
+REFRESH_PREFIX = "tprt_"
 
 
 class JwtUnavailable(Exception):
@@ -77,3 +81,41 @@ def access_token_verify(raw: str, *, issuer: str):
     if user is None:
         return None
     return user, JwtCredential(claims=claims, scope=claims["scope"])
+
+
+def _refresh_digest(raw: str) -> str:
+    return hashlib.sha256(f"{connection.schema_name}:{raw}".encode()).hexdigest()
+
+
+def refresh_token_issue(*, user, scope: str) -> str:
+    raw = REFRESH_PREFIX + secrets.token_urlsafe(32)
+    RefreshToken.objects.create(
+        user=user,
+        scope=scope,
+        digest=_refresh_digest(raw),
+        expires_at=timezone.now() + datetime.timedelta(seconds=settings.JWT_REFRESH_TOKEN_SECONDS),
+    )
+    return raw
+
+
+def refresh_token_use(raw: str) -> RefreshToken | None:
+    """Spend a live refresh token of this organization (once); None when it is not one."""
+    with transaction.atomic():
+        token = (
+            RefreshToken.objects.select_for_update()
+            .select_related("user")
+            .filter(digest=_refresh_digest(raw), revoked_at__isnull=True)
+            .first()
+        )
+        if token is None or token.expires_at <= timezone.now() or not token.user.is_active:
+            return None
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def refresh_token_revoke(raw: str) -> None:
+    """Revoke; unknown or spent tokens are ignored (the answer reveals nothing, RFC 7009)."""
+    RefreshToken.objects.filter(digest=_refresh_digest(raw), revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

@@ -31,3 +31,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class RefreshToken(models.Model):
+    """A refresh token for RS256 access tokens, in the organization's schema.
+
+    Used once: each refresh revokes it and issues a successor. Only a digest is stored.
+    Revoking one ends the chain (/api/v1/auth/token/revoke/); access tokens already issued
+    live on until they expire (JWT_ACCESS_TOKEN_SECONDS, minutes).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="refresh_tokens"
+    )
+    scope = models.CharField(max_length=10, choices=ApiToken.Scope.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"refresh token of {self.user_id}"

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from tenant_apps.api.auth_endpoints import AccessTokenView
+from tenant_apps.api.auth_endpoints import AccessTokenView, RefreshView, RevokeView
 from tenant_apps.api.files import FileViewSet
 from tenant_apps.api.me import MeView
 from tenant_apps.api.members import InvitationViewSet, MemberViewSet
@@ -22,5 +22,7 @@ router.register("invitations", InvitationViewSet, basename="invitation")
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("auth/token/", AccessTokenView.as_view(), name="token"),
+    path("auth/token/refresh/", RefreshView.as_view(), name="token-refresh"),
+    path("auth/token/revoke/", RevokeView.as_view(), name="token-revoke"),
     *router.urls,
 ]

@@ -165,3 +165,56 @@ def test_no_signing_key_is_a_clear_503(keys_dir, acme_owner_client):
 def test_garbage_bearer_is_401(acme_client):
     response = acme_client.get("/api/v1/me/", HTTP_AUTHORIZATION="Bearer not.a.jwt")
     assert response.status_code == 401
+
+
+def _pair(client, **headers) -> dict:
+    response = client.post("/api/v1/auth/token/", **headers)
+    assert response.status_code == 200, response.content
+    return response.json()["data"]
+
+
+def _refresh(client, refresh_token, path="refresh"):
+    return client.post(
+        f"/api/v1/auth/token/{path}/",
+        {"refresh_token": refresh_token},
+        content_type="application/json",
+    )
+
+
+def test_refresh_token_is_spent_once_for_a_new_pair(keys_dir, acme_owner_client, acme_client):
+    jwt_keys.key_generate()
+    first = _pair(acme_owner_client)
+    response = _refresh(acme_client, first["refresh_token"])
+    assert response.status_code == 200
+    second = response.json()["data"]
+    me = acme_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {second['access_token']}")
+    assert me.status_code == 200
+    assert _refresh(acme_client, first["refresh_token"]).status_code == 401  # spent
+
+
+def test_revoked_refresh_token_is_refused(keys_dir, acme_owner_client, acme_client):
+    jwt_keys.key_generate()
+    pair = _pair(acme_owner_client)
+    assert _refresh(acme_client, pair["refresh_token"], "revoke").status_code == 204
+    assert _refresh(acme_client, pair["refresh_token"]).status_code == 401
+    assert _refresh(acme_client, "tprt_never-issued", "revoke").status_code == 204
+
+
+def test_acme_refresh_token_is_401_at_globex(keys_dir, acme_owner_client, globex_client):
+    jwt_keys.key_generate()
+    pair = _pair(acme_owner_client)
+    response = _refresh(globex_client, pair["refresh_token"])
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_refresh_keeps_a_read_only_scope(keys_dir, acme, owner_of, token_for, bearer, acme_client):
+    owner, _ = owner_of(acme)
+    jwt_keys.key_generate()
+    _token, raw = token_for(acme, owner, scope="read")
+    pair = _pair(acme_client, **bearer(raw))
+    renewed = _refresh(acme_client, pair["refresh_token"]).json()["data"]
+    assert renewed["scope"] == "read"
+    assert jwt.decode(renewed["access_token"], options={"verify_signature": False})["scope"] == (
+        "read"
+    )
