@@ -464,7 +464,14 @@ SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=5)
 # cursor pagination and django-filter. Credentials (personal API tokens, the session with
 # CSRF) are looked up in the schema of the host called, so they are worthless elsewhere.
 TENANT_APPS = [*TENANT_APPS, "tenant_apps.api"]
-INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework", "django_filters", "tenant_apps.api"]
+INSTALLED_APPS = [
+    *INSTALLED_APPS,
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "tenant_apps.api",
+]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First: its WWW-Authenticate header makes "no credentials" a 401, not a 403.
@@ -485,6 +492,24 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# OpenAPI 3 at /api/schema/ on each host, Swagger UI at /api/docs/ from our own static
+# files (drf-spectacular-sidecar), its script served as a file: the site's CSP holds.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tenantry organization API",
+    "DESCRIPTION": "The REST API on every organization's host. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tenant_apps.api.schema.wrap_in_envelope",
+    ],
 }
 # A token's last use is written at most this often (seconds): not one UPDATE per request.
 API_TOKEN_LAST_USED_RESOLUTION = 60

@@ -3,6 +3,7 @@
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied
 from rest_framework.response import Response
@@ -31,6 +32,14 @@ class RefreshSerializer(serializers.Serializer):
     refresh_token = serializers.CharField(max_length=200)
 
 
+class TokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    token_type = serializers.CharField()
+    expires_in = serializers.IntegerField()
+    scope = serializers.ChoiceField(choices=["read", "read-write"])
+    refresh_token = serializers.CharField()
+
+
 def _token_pair(request, user, scope: str) -> Response:
     try:
         access, lifetime = access_token_issue(user=user, scope=scope, issuer=issuer_of(request))
@@ -52,6 +61,7 @@ class AccessTokenView(APIView):
 
     permission_classes = [IsMemberAnyScope]
 
+    @extend_schema(request=None, responses=TokenPairSerializer)
     def post(self, request):
         if credential_kind(request) == "jwt":
             raise PermissionDenied("Exchange a session or an API token, not an access token.")
@@ -67,6 +77,7 @@ class RefreshView(APIView):
     def get_authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'  # a refused refresh token is a 401, as any credential
 
+    @extend_schema(request=RefreshSerializer, responses=TokenPairSerializer)
     def post(self, request):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -82,6 +93,7 @@ class RevokeView(APIView):
     authentication_classes = []
     permission_classes = []
 
+    @extend_schema(request=RefreshSerializer, responses={204: None})
     def post(self, request):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

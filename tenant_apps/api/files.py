@@ -3,6 +3,8 @@ selectors, so validation (size, sniffed type, name) and access checks match the 
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -53,6 +55,7 @@ class FileViewSet(
     def perform_destroy(self, instance) -> None:
         services.file_delete(stored_file=instance, deleted_by=self.request.user)
 
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, id=None):
         stored = selectors.file_for_member(user=request.user, public_id=id)

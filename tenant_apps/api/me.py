@@ -1,6 +1,7 @@
 """/api/v1/me/: who the credentials belong to, in this organization."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +17,7 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
     def get(self, request):
         response = Response(MeSerializer(request.user).data)
         response.meta = {

@@ -2,6 +2,7 @@
 page uses, so the rules (owners only make owners, one owner remains…) are the same."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -32,7 +33,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         return selectors.members_list()
 
-    @action(detail=True, methods=["post"], serializer_class=RoleSerializer)
+    @extend_schema(request=RoleSerializer, responses=MemberSerializer)
+    @action(detail=True, methods=["post"])
     def role(self, request, pk=None):
         member = self.get_object()
         serializer = RoleSerializer(data=request.data)
@@ -42,7 +44,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return Response(MemberSerializer(member).data)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=MemberSerializer)
+    @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
         member = self.get_object()
         services.member_deactivate(member=member, deactivated_by=request.user)
@@ -84,7 +87,8 @@ class InvitationViewSet(
     def perform_destroy(self, instance: Invitation) -> None:
         services.invitation_revoke(invitation=instance)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         invitation = services.invitation_resend(invitation=self.get_object())
         return Response(InvitationSerializer(invitation).data)
