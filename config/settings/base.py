@@ -493,7 +493,16 @@ REST_FRAMEWORK = {
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["tenant_apps.api.throttling.PlanRateThrottle"],
 }
+# Requests per minute by plan (PLATFORM_PLANS): for the whole organization and for each
+# credential. A plan missing here gets the default plan's limits. 429 + Retry-After.
+API_RATE_LIMITS = {
+    "free": {"organization": 600, "credential": 120},
+    "team": {"organization": 3000, "credential": 600},
+    "business": {"organization": 12000, "credential": 2400},
+}
+API_RATE_LIMIT_DEFAULT_PLAN = "free"
 # OpenAPI 3 at /api/schema/ on each host, Swagger UI at /api/docs/ from our own static
 # files (drf-spectacular-sidecar), its script served as a file: the site's CSP holds.
 SPECTACULAR_SETTINGS = {
