@@ -479,7 +479,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tenant_apps.api.permissions.IsMember"],
-    "DEFAULT_RENDERER_CLASSES": ["tenant_apps.api.envelope.EnvelopeRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["tenant_apps.api.renderers.EnvelopeRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",

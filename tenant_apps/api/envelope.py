@@ -1,4 +1,4 @@
-"""One response shape and one error mapping for every endpoint of the tenant API.
+"""One error mapping for every endpoint of the tenant API (the envelope: renderers.py).
 
 Success: {"data": ..., "error": null, "meta": {...}}. Failure: {"data": null, "error":
 {"code", "message", "fields"}, "meta": {}}. The status for each failure is decided here
@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -57,17 +56,3 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = {"code": code, "message": str(detail), "fields": {}}
     return response
-
-
-class EnvelopeRenderer(JSONRenderer):
-    """Wraps whatever a view returns in the envelope; pagination adds `response.meta`."""
-
-    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
-        response = (renderer_context or {}).get("response")
-        if response is None or response.status_code == status.HTTP_204_NO_CONTENT:
-            return super().render(data, accepted_media_type, renderer_context)
-        if response.status_code >= 400:
-            body = {"data": None, "error": data, "meta": {}}
-        else:
-            body = {"data": data, "error": None, "meta": getattr(response, "meta", {})}
-        return super().render(body, accepted_media_type, renderer_context)

@@ -1,6 +1,7 @@
 """/api/v1/projects/: the tracker's projects, through its selectors and services."""
 
 import django_filters
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -31,6 +32,27 @@ class ProjectFilter(django_filters.FilterSet):
         fields = ["name", "created_after", "created_before"]
 
 
+_EXAMPLE_PROJECT = {"id": 42, "name": "Rocket skates", "created_at": "2026-12-01T09:30:00Z"}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        examples=[
+            OpenApiExample(
+                "A page",
+                value=[_EXAMPLE_PROJECT],
+                response_only=True,
+                description="meta: {next, previous, page_size}",
+            )
+        ]
+    ),
+    create=extend_schema(
+        examples=[
+            OpenApiExample("New project", value={"name": "Rocket skates"}, request_only=True),
+            OpenApiExample("Created", value=_EXAMPLE_PROJECT, response_only=True),
+        ]
+    ),
+)
 class ProjectViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -35,6 +35,8 @@ def wrap_in_envelope(result: dict, generator, request, public) -> dict:
                 content = response.get("content", {}).get("application/json")
                 if content and str(code).startswith("2"):
                     content["schema"] = _enveloped(content.get("schema", {}))
+                    for example in content.get("examples", {}).values():
+                        example["value"] = {"data": example["value"], "error": None, "meta": {}}
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["ErrorEnvelope"] = {
         "type": "object",

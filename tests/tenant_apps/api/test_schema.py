@@ -32,3 +32,12 @@ def test_documented_answers_are_enveloped_like_the_real_ones(acme, acme_owner_cl
     assert set(actual) == {"data", "error", "meta"}
     me_schema = documented["properties"]["data"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][me_schema]["properties"]) == set(actual["data"])
+
+
+def test_examples_are_enveloped_too(acme_client):
+    create = _schema(acme_client)["paths"]["/api/v1/projects/"]["post"]
+    created = create["responses"]["201"]["content"]["application/json"]["examples"]["Created"]
+    assert created["value"]["data"]["name"] == "Rocket skates"
+    assert created["value"]["error"] is None
+    request = create["requestBody"]["content"]["application/json"]["examples"]["NewProject"]
+    assert request["value"] == {"name": "Rocket skates"}
