@@ -1,6 +1,6 @@
 """Bearer credentials of this organization: `tpat_…` personal API tokens and RS256 JWTs."""
 
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from tenant_apps.api.jwt_tokens import access_token_verify
@@ -14,12 +14,14 @@ def issuer_of(request) -> str:
 
 class BearerAuthentication(BaseAuthentication):
     def authenticate(self, request):
-        parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != b"bearer":
+        # Read as text: servers decode header bytes as latin-1, and DRF's helper re-encodes,
+        # which fails on anything else a caller (or a test client) may put there.
+        parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+        if not parts or parts[0].lower() != "bearer":
             return None
         if len(parts) != 2:
             raise AuthenticationFailed("Send one token: Authorization: Bearer <token>.")
-        raw = parts[1].decode("latin-1")
+        raw = parts[1]
         if raw.startswith(TOKEN_PREFIX):
             token = token_authenticate(raw)
             if token is not None and token.user.is_active:

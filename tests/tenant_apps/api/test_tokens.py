@@ -8,6 +8,7 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.models import AuditEvent
+from tenant_apps.accounts.services import member_deactivate
 from tenant_apps.api.models import ApiToken
 from tenant_apps.api.tokens import token_revoke
 from tenant_apps.tracker.models import Project
@@ -148,3 +149,15 @@ def test_token_list_query_count_does_not_grow_with_rows(
         token_for(acme, owner)
     with django_assert_num_queries(2):  # the signed-in user, the page with its users joined
         assert len(client.get("/api/v1/tokens/").json()["data"]) == 5
+
+
+def test_deactivated_members_token_is_401(
+    acme, owner_of, member_of, token_for, bearer, acme_client
+):
+    owner, _ = owner_of(acme)
+    member, _ = member_of(acme)
+    _token, raw = token_for(acme, member)
+    assert acme_client.get("/api/v1/me/", **bearer(raw)).status_code == 200
+    with tenant_context(acme):
+        member_deactivate(member=member, deactivated_by=owner)
+    assert acme_client.get("/api/v1/me/", **bearer(raw)).status_code == 401
