@@ -463,15 +463,17 @@ SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=5)
 # Django REST framework with one envelope ({"data", "error", "meta"}), one error mapping,
 # cursor pagination and django-filter. Credentials (personal API tokens, the session with
 # CSRF) are looked up in the schema of the host called, so they are worthless elsewhere.
-TENANT_APPS = [*TENANT_APPS, "tenant_apps.api"]
-INSTALLED_APPS = [
-    *INSTALLED_APPS,
+# The libraries have no models: listed with the shared apps so that settings deriving
+# INSTALLED_APPS from SHARED_APPS + TENANT_APPS (tests/deploy) keep them.
+SHARED_APPS = [
+    *SHARED_APPS,
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "tenant_apps.api",
 ]
+TENANT_APPS = [*TENANT_APPS, "tenant_apps.api"]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First: its WWW-Authenticate header makes "no credentials" a 401, not a 403.
