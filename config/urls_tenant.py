@@ -4,6 +4,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("tenant_apps.api.urls")),
+    path("", include("tenant_apps.api.settings_urls")),
     path("", include("tenant_apps.accounts.urls")),
     path("", include("tenant_apps.tracker.urls")),
     path("", include("tenant_apps.notifications.urls")),

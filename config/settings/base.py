@@ -466,3 +466,75 @@ IMPERSONATION_MINUTES = env.int("IMPERSONATION_MINUTES", default=30)
 PLATFORM_CONSOLE_REQUIRE_MFA = env.bool("PLATFORM_CONSOLE_REQUIRE_MFA", default=False)
 # Schemas kept built ahead of time for instant provisioning (0 turns the pool off).
 SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=5)
+
+# --- Tenant API (/api/v1/ on every organization's host; docs/api.md) ------------------------
+# Django REST framework with one envelope ({"data", "error", "meta"}), one error mapping,
+# cursor pagination and django-filter. Credentials (personal API tokens, the session with
+# CSRF) are looked up in the schema of the host called, so they are worthless elsewhere.
+# The libraries have no models: listed with the shared apps so that settings deriving
+# INSTALLED_APPS from SHARED_APPS + TENANT_APPS (tests/deploy) keep them.
+SHARED_APPS = [
+    *SHARED_APPS,
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
+TENANT_APPS = [*TENANT_APPS, "tenant_apps.api"]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: its WWW-Authenticate header makes "no credentials" a 401, not a 403.
+        "tenant_apps.api.authentication.BearerAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tenant_apps.api.permissions.IsMember"],
+    "DEFAULT_RENDERER_CLASSES": ["tenant_apps.api.renderers.EnvelopeRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "tenant_apps.api.envelope.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "tenant_apps.api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["tenant_apps.api.throttling.PlanRateThrottle"],
+}
+# Requests per minute by plan (PLATFORM_PLANS): for the whole organization and for each
+# credential. A plan missing here gets the default plan's limits. 429 + Retry-After.
+API_RATE_LIMITS = {
+    "free": {"organization": 600, "credential": 120},
+    "team": {"organization": 3000, "credential": 600},
+    "business": {"organization": 12000, "credential": 2400},
+}
+API_RATE_LIMIT_DEFAULT_PLAN = "free"
+# OpenAPI 3 at /api/schema/ on each host, Swagger UI at /api/docs/ from our own static
+# files (drf-spectacular-sidecar), its script served as a file: the site's CSP holds.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tenantry organization API",
+    "DESCRIPTION": "The REST API on every organization's host. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tenant_apps.api.schema.wrap_in_envelope",
+    ],
+}
+# A token's last use is written at most this often (seconds): not one UPDATE per request.
+API_TOKEN_LAST_USED_RESOLUTION = 60
+# RS256 access tokens (/api/v1/auth/token/): private keys are PEM files in this directory,
+# mounted in production (never in the repository); `manage.py jwt_keys rotate` adds one.
+JWT_PRIVATE_KEYS_DIR = env.str("JWT_PRIVATE_KEYS_DIR", default=str(DATA_DIR / "jwt-keys"))
+JWT_ACCESS_TOKEN_SECONDS = env.int("JWT_ACCESS_TOKEN_SECONDS", default=300)
+JWT_REFRESH_TOKEN_SECONDS = env.int("JWT_REFRESH_TOKEN_SECONDS", default=14 * 24 * 3600)
+JWT_AUDIENCE = env.str("JWT_AUDIENCE", default="tenantry-api")

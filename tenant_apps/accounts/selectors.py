@@ -7,9 +7,11 @@ def members_list() -> QuerySet[User]:
     return User.objects.order_by("-is_active", "email")
 
 
-def invitations_open() -> list[Invitation]:
+def invitations_open() -> QuerySet[Invitation]:
     """Invitations not yet accepted or revoked (pending and expired)."""
-    return list(Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True))
+    return Invitation.objects.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("invited_by")
 
 
 def invitation_for_token(token: str) -> Invitation | None:

@@ -68,6 +68,19 @@ def test_organization_pages(acme_owner_client, acme_client):
     assert_strict_policy_holds(acme_client.get("/accounts/login/"), 200)
 
 
+def test_api_docs_page_runs_under_the_strict_policy(acme_client, acme_owner_client):
+    """Swagger UI (drf-spectacular-sidecar, self-hosted): its assets from /static/, its
+    start-up script a file of its own, its one inline style with the nonce."""
+    page = acme_client.get("/api/docs/")
+    assert_strict_policy_holds(page, 200)
+    html = page.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    script = acme_client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert "/api/schema/" in script.content.decode()
+    assert_strict_policy_holds(acme_owner_client.get("/settings/api-tokens/"), 200)
+
+
 def test_router_pages(client_for, acme, globex):
     from django.test import Client
 

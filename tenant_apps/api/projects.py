@@ -1,0 +1,74 @@
+"""/api/v1/projects/: the tracker's projects, through its selectors and services."""
+
+import django_filters
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from tenant_apps.tracker.models import Project
+from tenant_apps.tracker.selectors import projects_list
+from tenant_apps.tracker.services import project_create
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ["id", "name", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("A project needs a name.")
+        return value
+
+
+class ProjectFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Project
+        fields = ["name", "created_after", "created_before"]
+
+
+_EXAMPLE_PROJECT = {"id": 42, "name": "Rocket skates", "created_at": "2026-12-01T09:30:00Z"}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        examples=[
+            OpenApiExample(
+                "A page",
+                value=[_EXAMPLE_PROJECT],
+                response_only=True,
+                description="meta: {next, previous, page_size}",
+            )
+        ]
+    ),
+    create=extend_schema(
+        examples=[
+            OpenApiExample("New project", value={"name": "Rocket skates"}, request_only=True),
+            OpenApiExample("Created", value=_EXAMPLE_PROJECT, response_only=True),
+        ]
+    ),
+)
+class ProjectViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilter
+    ordering_fields = ["id", "name", "created_at"]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        return projects_list()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project = project_create(name=serializer.validated_data["name"])
+        return Response(self.get_serializer(project).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,54 @@
+"""The API tokens settings page: create (the value shown once), list, revoke.
+
+The same services as /api/v1/tokens/ (tenant_apps/api/tokens.py): one validation, one audit.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shared_apps.tenants.audit import Actor
+from tenant_apps.accounts.roles import Role, role_required
+from tenant_apps.api.models import ApiToken
+from tenant_apps.api.tokens import MAX_LIFETIME_DAYS, token_create, token_revoke, tokens_visible_to
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    lifetime_days = forms.IntegerField(min_value=1, max_value=MAX_LIFETIME_DAYS, initial=90)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MEMBER)
+def token_list(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    raw = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, raw = token_create(
+                user=request.user, **form.cleaned_data, actor=Actor.from_request(request)
+            )
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+        else:
+            form = TokenForm()
+    context = {"form": form, "raw": raw, "tokens": tokens_visible_to(request.user)}
+    return render(request, "api/tokens.html", context)
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(tokens_visible_to(request.user), pk=pk)
+    try:
+        token_revoke(token=token, by=request.user, actor=Actor.from_request(request))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("api-settings:tokens")
