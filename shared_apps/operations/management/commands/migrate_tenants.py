@@ -4,6 +4,7 @@
     manage.py migrate_tenants --no-wait       exit at once (code 75) if another run holds it
     manage.py migrate_tenants --check         list pending migrations per schema; exit 1 if any
     manage.py migrate_tenants --workers 8     organization schemas migrated by 8 processes
+    manage.py migrate_tenants --no-fast-path  every schema through Django's executor
 
 See docs/deploy.md. django-tenants' `migrate_schemas` stays available and unchanged.
 """
@@ -16,7 +17,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import schema_exists
 
 from shared_apps.operations.migration_lock import MigrationLockBusy, migration_lock
-from shared_apps.operations.migration_runner import migrate_all_schemas, pending_migrations
+from shared_apps.operations.migration_runner import (
+    describe_paths,
+    migrate_all_schemas,
+    pending_migrations,
+)
 from shared_apps.tenants.template import (
     TEMPLATE_SCHEMA,
     TemplateUnsupported,
@@ -59,6 +64,13 @@ class Command(BaseCommand):
             action="store_true",
             help=f"Don't wait for another run's lock: exit with code {EXIT_LOCK_BUSY} at once.",
         )
+        parser.add_argument(
+            "--no-fast-path",
+            dest="fast_path",
+            action="store_false",
+            help="Migrate every schema with Django's executor instead of replaying the SQL "
+            "compiled from the first schemas (see docs/deploy.md).",
+        )
         parser.add_argument("--noinput", "--no-input", action="store_true", help="Accepted; "
                             "this command never prompts.")  # fmt: skip
 
@@ -66,15 +78,16 @@ class Command(BaseCommand):
         if options["workers"] < 1:
             raise CommandError("--workers must be at least 1.")
         if options["check"]:
-            self._check()
+            self._check(fast_path=options["fast_path"])
             return
         wait = 0.0 if options["no_wait"] else options["lock_wait"]
         verbose = options["verbosity"] >= 2
         try:
             with migration_lock(wait_seconds=wait, on_wait=self._say):
                 run = migrate_all_schemas(
-                    workers=options["workers"], report=self._say, verbose=verbose
-                )
+                    workers=options["workers"], report=self._say, verbose=verbose,
+                    fast_path=options["fast_path"],
+                )  # fmt: skip
         except MigrationLockBusy as busy:
             raise CommandError(str(busy), returncode=EXIT_LOCK_BUSY) from None
 
@@ -107,7 +120,7 @@ class Command(BaseCommand):
             f"Template for fast provisioning captured ({len(snapshot.statements)} statements)."
         )
 
-    def _check(self) -> None:
+    def _check(self, *, fast_path: bool) -> None:
         state = pending_migrations()
         for schema in state.missing:
             self._say(f"{schema}: the organization's schema does not exist")
@@ -116,6 +129,11 @@ class Command(BaseCommand):
             labels = ", ".join(plan.pending_labels())
             self._say(f"{plan.schema}: {len(plan.pending)} pending: {labels}")
         checked = 1 + len(state.tenants)
+        tenants = [plan for plan in state.tenants if not plan.up_to_date]
+        if tenants:
+            self._say("Organization schemas, by plan:")
+            for line in describe_paths(tenants, fast_path=fast_path):
+                self._say(line)
         if pending:
             self.stdout.write(f"{len(pending)} of {checked} schema(s) have pending migrations.")
             sys.exit(1)
