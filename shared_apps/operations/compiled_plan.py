@@ -122,6 +122,9 @@ def migrate_schema_compiled(
     try:
         with connection.cursor() as cursor:
             cursor.execute(compiled.message_for(schema, connection))
+        if connection.in_atomic_block:
+            # Inside a caller's transaction the SET LOCAL lasts until that ends.
+            connection.search_path_set_schemas = None
     except Exception as error:
         first = f"{type(error).__name__}: {error}".strip().splitlines()[0]
         connection.close_if_unusable_or_obsolete()

@@ -76,6 +76,8 @@ def test_up_to_date_schemas_are_skipped_and_a_new_schema_is_built(deploy_databas
 
     again = deploy_database.manage("migrate_tenants")
     assert "up to date 5; to migrate 0" in again.stdout and succeeded(again)
+    # Nothing changed and the template's snapshot matches the code: it is not recaptured.
+    assert "Template for fast provisioning captured" not in again.stdout
 
 
 def test_check_lists_pending_migrations_per_schema_and_sets_the_exit_code(deploy_database):

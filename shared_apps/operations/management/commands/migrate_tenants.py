@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from django.conf import settings
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import schema_exists
 
@@ -26,6 +27,7 @@ from shared_apps.tenants.template import (
     TEMPLATE_SCHEMA,
     TemplateUnsupported,
     template_capture,
+    template_is_current,
     template_refresh,
 )
 
@@ -37,6 +39,9 @@ class Command(BaseCommand):
         "Migrate the public schema, then every organization's schema in parallel, skipping "
         "schemas that are up to date, under a lock that keeps two deploys apart."
     )
+    # The checks migrations depend on (models, database). All of them would import every
+    # URL conf, and with it every view and the S3 client: most of a no-op run's second.
+    requires_system_checks = [Tags.models, Tags.database]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -107,10 +112,12 @@ class Command(BaseCommand):
                 "is left."
             )
         self.stdout.write(self.style.SUCCESS(summary))
-        self._refresh_template()
+        self._refresh_template(migrated=bool(run.public or run.outcomes))
 
-    def _refresh_template(self) -> None:
+    def _refresh_template(self, *, migrated: bool) -> None:
         """Keep fast provisioning on the migrations just applied (or build its template)."""
+        if not migrated and template_is_current():
+            return  # nothing changed, and the snapshot matches the code's migrations
         try:
             snapshot = template_capture() if schema_exists(TEMPLATE_SCHEMA) else template_refresh()
         except TemplateUnsupported as reason:
