@@ -1,9 +1,12 @@
 """A deploy's migrations: the public schema first, then every organization's in parallel.
 
 Only schemas with something to apply are touched (see migration_state); each is migrated
-all or nothing (see schema_migration) in a pool of worker processes, each with its own
-database connection. A schema that fails is reported with its error while the others go
-on; the run then counts as failed, and running it again applies only what is left.
+all or nothing in a pool of worker processes, each with its own database connection:
+either by Django's executor (see schema_migration) or, for schema-only plans shared by
+several schemas, by replaying the SQL the executor sent to the first two (see
+migration_paths for which, compiled_plan for how). A schema that fails is reported with
+its error while the others go on; the run then counts as failed, and running it again
+applies only what is left.
 """
 
 from __future__ import annotations
