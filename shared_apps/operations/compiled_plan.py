@@ -105,7 +105,7 @@ def compile_from_pilots(
             recordings.append((plan.schema, recorded))
     if len(recordings) < PILOTS:
         return Compilation(outcomes, None, "the pilot schemas failed (see their errors)")
-    reason = _differences(plans[0].pending, recordings)
+    reason = recording_differences(plans[0].pending, recordings)
     if reason:
         return Compilation(outcomes, None, reason)
     schemas = tuple(schema for schema, _recorded in recordings)
@@ -168,7 +168,7 @@ def _names_schema(statement: str, schema: str) -> bool:
     return re.search(rf"(?<![\w$]){re.escape(schema)}(?![\w$])", statement, re.I) is not None
 
 
-def _differences(
+def recording_differences(
     pending: tuple[MigrationKey, ...], recordings: list[tuple[str, list]]
 ) -> str | None:
     """Why the pilots' SQL can't be replayed elsewhere, or None."""

@@ -135,44 +135,71 @@ def test_fast_path_and_executor_build_identical_schemas(deploy_database, another
         ) == [("Welcome", "Front")]
 
 
-def test_a_schema_failing_on_the_fast_path_is_rolled_back_and_the_others_complete(
+def test_failing_schemas_on_either_path_are_rolled_back_and_the_others_complete(
     deploy_database,
 ):
-    # The column the migration adds is already there: its ALTER TABLE fails.
-    deploy_database.execute("ALTER TABLE org_charlie.deploy_probe_gadget ADD colour text")
+    deploy_database.add_organization("delta")
+    built = deploy_database.manage("migrate_tenants")
+    assert built.returncode == 0, output_of(built)
+    # The column the migration adds is already there: its ALTER TABLE fails, in a pilot
+    # (the next schema becomes the pilot) and in a schema on the fast path.
+    for schema in ("org_alpha", "org_charlie"):
+        deploy_database.execute(f"ALTER TABLE {schema}.deploy_probe_gadget ADD colour text")
 
     first = deploy_database.manage("migrate_tenants", "--workers", "2", migrations="v2")
 
     assert first.returncode == 1, output_of(first)
+    output = first.stdout
+    assert re.search(r"org_alpha: FAILED after [\d.]+ s \(executor, pilot\): Programming", output)
+    assert "fast path: SQL collected from tenant_template and org_bravo" in output, output
     assert re.search(
         r"org_charlie: FAILED after [\d.]+ s \(executor after the fast path failed"
         r" \(ProgrammingError: column \"colour\" of relation \"deploy_probe_gadget\" already"
         r" exists\)\): ProgrammingError: column \"colour\"",
-        first.stdout,
-    ), first.stdout
-    assert re.search(r"org_bravo: applied 1 in [\d.]+ s \(fast path\)", first.stdout)
-    assert "3 schema(s) migrated, 0 up to date, 1 failed" in first.stdout
-    assert "Migrations failed in 1 schema(s): org_charlie." in first.stderr
-    # All or nothing: no ledger row, no index, the column as it was.
-    assert deploy_database.applied("org_charlie") == ["0001_initial"]
-    assert not deploy_database.query(
-        "SELECT 1 FROM pg_indexes WHERE schemaname = 'org_charlie'"
-        " AND indexname = 'probe_gadget_colour_idx'"
-    )
-    assert deploy_database.query(
-        "SELECT data_type, column_default FROM information_schema.columns WHERE"
-        " table_schema = 'org_charlie' AND table_name = 'deploy_probe_gadget'"
-        " AND column_name = 'colour'"
-    ) == [("text", None)]
-    for schema in ("org_alpha", "org_bravo"):
+        output,
+    ), output
+    assert re.search(r"org_delta: applied 1 in [\d.]+ s \(fast path\)", output), output
+    assert "3 schema(s) migrated, 0 up to date, 2 failed" in output
+    assert "Migrations failed in 2 schema(s): org_alpha, org_charlie." in first.stderr
+    for schema in ("org_alpha", "org_charlie"):
+        # All or nothing: no ledger row, no index, the column as it was.
+        assert deploy_database.applied(schema) == ["0001_initial"]
+        assert not deploy_database.query(
+            "SELECT 1 FROM pg_indexes WHERE schemaname = %s"
+            " AND indexname = 'probe_gadget_colour_idx'",
+            (schema,),
+        )
+        assert deploy_database.query(
+            "SELECT data_type, column_default FROM information_schema.columns WHERE"
+            " table_schema = %s AND table_name = 'deploy_probe_gadget'"
+            " AND column_name = 'colour'",
+            (schema,),
+        ) == [("text", None)]
+        deploy_database.execute(f"ALTER TABLE {schema}.deploy_probe_gadget DROP colour")
+    for schema in ("tenant_template", "org_bravo", "org_delta"):
         assert deploy_database.applied(schema) == ["0001_initial", "0002_gadget_colour"]
 
-    deploy_database.execute("ALTER TABLE org_charlie.deploy_probe_gadget DROP colour")
     rerun = deploy_database.manage("migrate_tenants", migrations="v2")
 
     assert rerun.returncode == 0, output_of(rerun)
-    assert re.search(r"\[1/1\] org_charlie: applied 1 in [\d.]+ s \(executor\)", rerun.stdout)
+    assert "executor: 2 schema(s) need this plan" in rerun.stdout
     assert "colour" in deploy_database.columns("org_charlie", "deploy_probe_gadget")
+
+
+def test_a_plan_whose_sql_differs_between_schemas_takes_the_executor(deploy_database):
+    result = deploy_database.manage("migrate_tenants", "--workers", "2",
+                                    migrations="python_default")  # fmt: skip
+
+    assert result.returncode == 0, output_of(result)
+    # Each schema's AddField carries its own uuid4() as the default of the existing rows.
+    assert (
+        "executor: deploy_probe.0002_gadget_token: its SQL differs between tenant_template"
+        " and org_alpha" in result.stdout
+    ), result.stdout
+    assert "(fast path)" not in result.stdout
+    for schema in ("org_bravo", "org_charlie"):
+        assert re.search(rf"{schema}: applied 1 in [\d.]+ s \(executor\)", result.stdout)
+        assert "token" in deploy_database.columns(schema, "deploy_probe_gadget")
 
 
 def test_check_says_which_path_each_migration_takes(deploy_database):

@@ -3,7 +3,11 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from shared_apps.operations.compiled_plan import CompiledPlan, migrate_schema_compiled
+from shared_apps.operations.compiled_plan import (
+    CompiledPlan,
+    migrate_schema_compiled,
+    recording_differences,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +68,17 @@ def test_a_schema_that_recorded_a_migration_of_the_plan_gets_nothing(acme):
     with refused, transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(PLAN.message_for(acme.schema_name, connection))
     assert tables_named("fast_path_probe") == []
+
+
+def test_sql_that_names_a_pilot_schema_is_not_compiled_even_when_identical():
+    key = ("deploy_probe", "0002_gadget_colour")
+    naming = [(key, ['CREATE INDEX "i" ON "org_one"."deploy_probe_gadget" ("name")'])]
+    plain = [(key, ['CREATE INDEX "i" ON "deploy_probe_gadget" ("name")'])]
+
+    assert recording_differences((key,), [("org_one", naming), ("org_two", naming)]) == (
+        "deploy_probe.0002_gadget_colour: its SQL names the schema org_one"
+    )
+    # A longer name that merely starts with the schema's is not the schema.
+    similar = [(key, ['CREATE INDEX "org_one_idx" ON "deploy_probe_gadget" ("name")'])]
+    assert recording_differences((key,), [("org_one", similar), ("org_two", similar)]) is None
+    assert recording_differences((key,), [("org_one", plain), ("org_two", plain)]) is None
