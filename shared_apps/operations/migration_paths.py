@@ -105,19 +105,19 @@ def migration_slow_reason(migration: Migration) -> str | None:
 
 
 def _uncompiled_receivers(labels: Iterable[str]) -> list[str]:
-    found = []
+    """Migrate signal receivers the fast path would skip: pre_migrate goes to every app,
+    post_migrate to the plan's apps."""
     configs = [c for c in global_apps.get_app_configs() if c.models_module is not None]
+    wanted = set(labels)
+    in_plan = [config for config in configs if config.label in wanted]
+    found = set()
     for signal, compiled in _COMPILED_RECEIVERS.items():
-        senders = configs if signal is signals.pre_migrate else [
-            config for config in configs if config.label in set(labels)
-        ]  # fmt: skip
-        for sender in senders:
+        for sender in configs if signal is signals.pre_migrate else in_plan:
             sync_receivers, async_receivers = signal._live_receivers(sender)
             for receiver in [*sync_receivers, *async_receivers]:
                 if receiver not in compiled:
-                    name = f"{receiver.__module__}.{receiver.__qualname__}"
-                    found.append(name)
-    return sorted(set(found))
+                    found.add(f"{receiver.__module__}.{receiver.__qualname__}")
+    return sorted(found)
 
 
 def plan_slow_reason(plan: SchemaPlan) -> str | None:
