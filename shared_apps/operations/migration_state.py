@@ -23,8 +23,10 @@ from django.db.migrations.loader import MigrationLoader
 
 MigrationKey = tuple[str, str]
 
-# One statement reads this many schemas' tables; PostgreSQL allows 65,535 parameters.
-_SCHEMAS_PER_QUERY = 5000
+# One statement reads this many schemas' tables. It locks each table and its primary key
+# index until it ends, and the whole server has max_locks_per_transaction (64) ×
+# max_connections (100) lock slots by default: 5,000 tables would need 10,000 of them.
+_SCHEMAS_PER_QUERY = 1000
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def existing_schemas(schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -
 def applied_by_schema(
     schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS
 ) -> dict[str, frozenset[MigrationKey] | None]:
-    """What each existing schema recorded, in one query per 5,000 schemas plus one per
+    """What each existing schema recorded, in one query per 1,000 schemas plus one per
     distinct set of recorded migrations.
 
     The first query returns a digest of each schema's django_migrations, not its rows:
