@@ -71,6 +71,9 @@ def manage(database_url: str, *args: str, migrations: str) -> float:
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    for line in result.stdout.splitlines():
+        if line.lstrip().startswith(("fast path:", "executor:")):
+            print(f"    migrate_tenants said: {line.strip()}")
     return elapsed
 
 
