@@ -1,9 +1,12 @@
 """A deploy's migrations: the public schema first, then every organization's in parallel.
 
 Only schemas with something to apply are touched (see migration_state); each is migrated
-all or nothing (see schema_migration) in a pool of worker processes, each with its own
-database connection. A schema that fails is reported with its error while the others go
-on; the run then counts as failed, and running it again applies only what is left.
+all or nothing in a pool of worker processes, each with its own database connection:
+either by Django's executor (see schema_migration) or, for schema-only plans shared by
+several schemas, by replaying the SQL the executor sent to the first two (see
+migration_paths for which, compiled_plan for how). A schema that fails is reported with
+its error while the others go on; the run then counts as failed, and running it again
+applies only what is left.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from shared_apps.operations import migration_state
+from shared_apps.operations import migration_paths, migration_state
+from shared_apps.operations.compiled_plan import (
+    PILOTS,
+    CompiledPlan,
+    compile_from_pilots,
+    migrate_schema_compiled,
+)
 from shared_apps.operations.migration_state import SchemaPlan
 from shared_apps.operations.schema_migration import (
     SchemaOutcome,
@@ -75,8 +84,15 @@ def pending_migrations() -> PendingMigrations:
     return PendingMigrations(public=public_plans[0], tenants=tenants, missing=missing)
 
 
-def migrate_all_schemas(*, workers: int, report: Report, verbose: bool = False) -> MigrationRun:
-    """Bring every schema up to date; the caller holds the migration lock."""
+def migrate_all_schemas(
+    *, workers: int, report: Report, verbose: bool = False, fast_path: bool = True
+) -> MigrationRun:
+    """Bring every schema up to date; the caller holds the migration lock.
+
+    Schemas that need the same plan share one compilation (see compiled_plan) when every
+    migration in it can take the fast path (see migration_paths); `fast_path=False`
+    sends every schema through the executor.
+    """
     started = time.monotonic()
     run = MigrationRun()
     public = public_schema()
@@ -95,7 +111,7 @@ def migrate_all_schemas(*, workers: int, report: Report, verbose: bool = False) 
     plans, run.missing = migration_state.plans_for(tenant_schemas_to_migrate())
     for schema in run.missing:
         report(f"{schema}: skipped, the schema does not exist")
-    pending = [plan.schema for plan in plans if not plan.up_to_date]
+    pending = [plan for plan in plans if not plan.up_to_date]
     run.up_to_date = len(plans) - len(pending)
     if verbose:
         for plan in plans:
@@ -111,30 +127,102 @@ def migrate_all_schemas(*, workers: int, report: Report, verbose: bool = False) 
         run.outcomes.append(outcome)
         report(_progress_line(outcome, done=len(run.outcomes), total=len(pending), verbose=verbose))
 
-    _migrate_in_workers(pending, workers=used, on_outcome=collect)
+    tasks: list[tuple[str, CompiledPlan | None]] = []
+    for group in plan_groups(pending):
+        reason = group_slow_reason(group, fast_path=fast_path)
+        report(_group_line(group))
+        compiled = None
+        if reason is None:
+            compilation = compile_from_pilots(group)
+            for outcome in compilation.pilots:
+                collect(outcome)
+            group = group[len(compilation.pilots) :]
+            compiled, reason = compilation.plan, compilation.reason
+        if compiled is not None:
+            report(
+                f"  fast path: SQL collected from {' and '.join(compiled.pilots)}, "
+                f"{compiled.statements} statements in one message for each of the other "
+                f"{len(group)}"
+            )
+        else:
+            report(f"  executor: {reason}")
+        tasks += [(plan.schema, compiled) for plan in group]
+    _migrate_in_workers(tasks, workers=used, on_outcome=collect)
     run.seconds = time.monotonic() - started
     return run
+
+
+def plan_groups(plans: Sequence[SchemaPlan]) -> list[list[SchemaPlan]]:
+    """Schemas that need the same plan (they recorded the same migrations), together."""
+    groups: dict[tuple, list[SchemaPlan]] = {}
+    for plan in plans:
+        groups.setdefault((plan.pending, plan.irregular), []).append(plan)
+    return list(groups.values())
+
+
+def group_slow_reason(group: Sequence[SchemaPlan], *, fast_path: bool = True) -> str | None:
+    """Why these schemas take the executor, or None: the pilots then decide."""
+    if not fast_path:
+        return "--no-fast-path"
+    reason = migration_paths.plan_slow_reason(group[0])
+    if reason is None and len(group) <= PILOTS:
+        return f"{len(group)} schema(s) need this plan; the fast path starts after {PILOTS}"
+    return reason
+
+
+def describe_paths(plans: Sequence[SchemaPlan], *, fast_path: bool = True) -> list[str]:
+    """For --check: each distinct plan's schemas and path, and each migration's path."""
+    lines = []
+    for group in plan_groups(plans):
+        reason = group_slow_reason(group, fast_path=fast_path)
+        lines.append(_group_line(group))
+        lines.append(
+            f"  executor: {reason}"
+            if reason
+            else f"  fast path if the SQL collected from the first {PILOTS} schemas is "
+            "identical and names no schema"
+        )
+    keys = dict.fromkeys(key for plan in plans for key in plan.pending)
+    if keys:
+        lines.append("Each migration on its own:")
+        lines += [f"  {app}.{name}: {migration_paths.path_of((app, name))}" for app, name in keys]
+    return lines
+
+
+def _group_line(group: Sequence[SchemaPlan]) -> str:
+    labels = group[0].pending_labels()
+    shown = ", ".join(labels[:5]) + (f", … ({len(labels)} in all)" if len(labels) > 5 else "")
+    return f"Plan for {len(group)} schema(s): {shown}"
 
 
 def _worker_count(requested: int, pending: int) -> int:
     return max(0, min(max(1, requested), pending))
 
 
+def _migrate_task(schema: str, compiled: CompiledPlan | None) -> SchemaOutcome:
+    if compiled is None:
+        return migrate_schema(schema)
+    return migrate_schema_compiled(schema, compiled)
+
+
 def _migrate_in_workers(
-    schemas: Sequence[str], *, workers: int, on_outcome: Callable[[SchemaOutcome], None]
+    tasks: Sequence[tuple[str, CompiledPlan | None]],
+    *,
+    workers: int,
+    on_outcome: Callable[[SchemaOutcome], None],
 ) -> None:
-    if not schemas:
+    if not tasks:
         return
     if workers <= 1:
-        for schema in schemas:
-            on_outcome(migrate_schema(schema))
+        for schema, compiled in tasks:
+            on_outcome(_migrate_task(schema, compiled))
         return
     # Forked: each worker starts with Django set up, the graph loaded and the common
     # pre-migration state rendered (warmed here, shared copy-on-write), instead of paying
     # seconds each to rebuild them. The parent's connections are closed first so no
     # worker shares a socket with it; the migration lock's session is never touched in a
     # worker, which leaves through os._exit without closing anything it inherited.
-    warm_pre_migration_states(schemas)
+    warm_pre_migration_states([schema for schema, compiled in tasks if compiled is None])
     connections.close_all()
     # A forked child must not take connections from the parent's pool (shared sockets,
     # and the pool's threads do not survive the fork): each builds its own.
@@ -143,7 +231,9 @@ def _migrate_in_workers(
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("fork")
     ) as pool:
-        futures = {pool.submit(migrate_schema, schema): schema for schema in schemas}
+        futures = {
+            pool.submit(_migrate_task, schema, compiled): schema for schema, compiled in tasks
+        }
         for future in as_completed(futures):
             try:
                 outcome = future.result()
@@ -158,7 +248,7 @@ def _progress_line(outcome: SchemaOutcome, *, done: int, total: int, verbose: bo
     width = len(str(total))
     prefix = f"[{done:>{width}}/{total}] {outcome.schema}:"
     if outcome.failed:
-        line = f"{prefix} FAILED after {outcome.seconds:.2f} s: {outcome.error}"
+        line = f"{prefix} FAILED after {outcome.seconds:.2f} s ({outcome.path}): {outcome.error}"
         if verbose and outcome.detail:
             line += "\n" + outcome.detail.rstrip()
         return line
@@ -166,6 +256,6 @@ def _progress_line(outcome: SchemaOutcome, *, done: int, total: int, verbose: bo
         return f"{prefix} already up to date"
     worker = f", worker pid {outcome.pid}" if verbose else ""
     return (
-        f"{prefix} applied {len(outcome.applied)} in {outcome.seconds:.2f} s{worker}: "
-        + ", ".join(outcome.applied)
+        f"{prefix} applied {len(outcome.applied)} in {outcome.seconds:.2f} s"
+        f" ({outcome.path}){worker}: " + ", ".join(outcome.applied)
     )

@@ -3,8 +3,9 @@
 django-tenants' `migrate_schemas` builds a MigrationExecutor for each schema: it loads the
 migration graph, reads that schema's `django_migrations` and renders the project state,
 even when there is nothing to apply (about a second per schema; minutes at 1,000). Here
-the graph is loaded once per process, every schema's `django_migrations` is read in one
-query, and a schema is up to date when every node of the graph is recorded in it.
+the graph is loaded once per process, every schema's `django_migrations` is summed up in
+one query (a digest per schema; the rows are read once per distinct digest), and a schema
+is up to date when every node of the graph is recorded in it.
 
 Every node counts, not only the tenant apps': like Django's `migrate`, which
 django-tenants runs in each schema, a shared app's migration is recorded in a tenant
@@ -22,8 +23,10 @@ from django.db.migrations.loader import MigrationLoader
 
 MigrationKey = tuple[str, str]
 
-# One statement reads this many schemas' tables; PostgreSQL allows 65,535 parameters.
-_SCHEMAS_PER_QUERY = 5000
+# One statement reads this many schemas' tables. It locks each table and its primary key
+# index until it ends, and the whole server has max_locks_per_transaction (64) ×
+# max_connections (100) lock slots by default: 5,000 tables would need 10,000 of them.
+_SCHEMAS_PER_QUERY = 1000
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,16 @@ def _plan_for_normalized(applied: frozenset[MigrationKey]) -> tuple[MigrationKey
     return tuple(key for key in forward_order() if key not in applied)
 
 
+@functools.lru_cache(maxsize=64)
+def _normalized_plan(recorded: frozenset[MigrationKey]) -> tuple[tuple[MigrationKey, ...], bool]:
+    nodes, irregular = normalize_applied(recorded)
+    return _plan_for_normalized(nodes), irregular
+
+
 def plan_for_applied(schema: str, applied: Iterable[MigrationKey] | None) -> SchemaPlan:
     """The plan of a schema that recorded `applied` (None: no django_migrations table)."""
-    nodes, irregular = normalize_applied(applied or ())
-    return SchemaPlan(schema=schema, pending=_plan_for_normalized(nodes), irregular=irregular)
+    pending, irregular = _normalized_plan(frozenset(applied or ()))
+    return SchemaPlan(schema=schema, pending=pending, irregular=irregular)
 
 
 def existing_schemas(schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -> dict[str, bool]:
@@ -115,30 +124,45 @@ def existing_schemas(schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -
 
 def applied_by_schema(
     schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS
-) -> dict[str, set[MigrationKey] | None]:
-    """What each existing schema recorded, in one query per 5,000 schemas.
+) -> dict[str, frozenset[MigrationKey] | None]:
+    """What each existing schema recorded, in one query per 1,000 schemas plus one per
+    distinct set of recorded migrations.
 
-    Schemas that don't exist are absent from the result; a schema without a
-    django_migrations table maps to None.
+    The first query returns a digest of each schema's django_migrations, not its rows:
+    at 10,000 schemas the rows are a million tuples to send and build, the digests ten
+    thousand. Schemas with the same digest (nearly all of them) share one frozenset,
+    read from one of them. Schemas that don't exist are absent from the result; a schema
+    without a django_migrations table maps to None.
     """
     found = existing_schemas(schemas, using=using)
-    result: dict[str, set[MigrationKey] | None] = {
-        schema: (set() if has_table else None) for schema, has_table in found.items()
+    result: dict[str, frozenset[MigrationKey] | None] = {
+        schema: (frozenset() if has_table else None) for schema, has_table in found.items()
     }
     with_table = [schema for schema in schemas if found.get(schema)]
     connection = connections[using]
     quote = connection.ops.quote_name
+    by_digest: dict[bytes, list[str]] = {}
     for start in range(0, len(with_table), _SCHEMAS_PER_QUERY):
         chunk = with_table[start : start + _SCHEMAS_PER_QUERY]
-        # Schema names come from pg_namespace and are quoted as identifiers.
+        # Schema names come from pg_namespace and are quoted as identifiers. App labels
+        # and migration names are identifiers too: "app.name" joined by spaces is
+        # unambiguous. An empty table's digest is NULL.
         sql = " UNION ALL ".join(
-            f"SELECT %s, app, name FROM {quote(schema)}.django_migrations"  # noqa: S608
+            "SELECT %s, sha256(convert_to(string_agg(app || '.' || name, ' '"  # noqa: S608
+            f" ORDER BY app, name), 'UTF8')) FROM {quote(schema)}.django_migrations"
             for schema in chunk
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, chunk)
-            for schema, app, name in cursor.fetchall():
-                result[schema].add((app, name))  # type: ignore[union-attr]
+            for schema, digest in cursor.fetchall():
+                if digest is not None:
+                    by_digest.setdefault(bytes(digest), []).append(schema)
+    for members in by_digest.values():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT app, name FROM {quote(members[0])}.django_migrations")  # noqa: S608
+            recorded = frozenset(tuple(row) for row in cursor.fetchall())
+        for schema in members:
+            result[schema] = recorded
     return result
 
 

@@ -20,7 +20,7 @@ import copy
 import os
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -49,6 +49,8 @@ class SchemaOutcome:
     detail: str = ""
     seconds: float = 0.0
     pid: int = field(default=0)
+    # "executor", "executor, pilot" (its SQL compiled the plan), "fast path", …
+    path: str = "executor"
 
     @property
     def failed(self) -> bool:
@@ -77,8 +79,12 @@ def warm_pre_migration_states(schemas: Sequence[str], *, using: str = DEFAULT_DB
             _pre_migration_state(nodes)
 
 
-def migrate_schema(schema: str, *, using: str = DEFAULT_DB_ALIAS) -> SchemaOutcome:
-    """Apply what `schema` is missing. Never raises: a failure comes back as the outcome."""
+def migrate_schema(
+    schema: str, *, using: str = DEFAULT_DB_ALIAS, progress_callback: Callable | None = None
+) -> SchemaOutcome:
+    """Apply what `schema` is missing with Django's executor. Never raises: a failure
+    comes back as the outcome. `progress_callback` is the executor's (compiled_plan
+    uses it to tell one migration's SQL from the next's)."""
     started = time.monotonic()
     connection = connections[using]
     try:
@@ -86,7 +92,7 @@ def migrate_schema(schema: str, *, using: str = DEFAULT_DB_ALIAS) -> SchemaOutco
         plan = migration_state.plan_for_applied(schema, applied)
         if plan.up_to_date:
             return SchemaOutcome(schema=schema, seconds=time.monotonic() - started, pid=os.getpid())
-        _apply(connection, applied, irregular=plan.irregular)
+        _apply(connection, applied, irregular=plan.irregular, progress=progress_callback)
         return SchemaOutcome(
             schema=schema,
             applied=tuple(plan.pending_labels()),
@@ -126,7 +132,9 @@ def _prepare(connection: BaseDatabaseWrapper, schema: str) -> set:
     return applied
 
 
-def _apply(connection: BaseDatabaseWrapper, recorded: set, *, irregular: bool) -> None:
+def _apply(
+    connection: BaseDatabaseWrapper, recorded: set, *, irregular: bool, progress: Callable | None
+) -> None:
     from django.core.management.sql import emit_pre_migrate_signal
 
     if irregular:
@@ -138,6 +146,7 @@ def _apply(connection: BaseDatabaseWrapper, recorded: set, *, irregular: bool) -
         applied, _ = migration_state.normalize_applied(recorded)
         executor = _SharedGraphExecutor(connection, applied)
         state = _pre_migration_state(applied).clone()
+    executor.progress_callback = progress
     targets = executor.loader.graph.leaf_nodes()
     plan = executor.migration_plan(targets)
     all_atomic = all(migration.atomic for migration, _backwards in plan)

@@ -54,11 +54,13 @@ class DeployDatabase:
         }
 
     def manage(
-        self, *args: str, migrations: str = "v1", timeout: float = 120
+        self, *args: str, migrations: str = "v1", timeout: float = 120, **extra_env: str
     ) -> subprocess.CompletedProcess:
+        """Run manage.py against this database; `extra_env` adds or overrides variables
+        (e.g. DJANGO_SETTINGS_MODULE)."""
         return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT, env=self.env(migrations), capture_output=True, text=True, timeout=timeout,
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(migrations, **extra_env),
+            capture_output=True, text=True, timeout=timeout,
         )  # fmt: skip
 
     def popen(self, *args: str, migrations: str = "v1") -> subprocess.Popen:
@@ -132,12 +134,22 @@ def deploy_template_database() -> Iterator[DeployDatabase]:
         _admin(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def deploy_database(deploy_template_database: DeployDatabase) -> Iterator[DeployDatabase]:
-    """A fresh copy: public and org_alpha, org_bravo, org_charlie at the probe's v1."""
+def _copy_of(template: DeployDatabase) -> Iterator[DeployDatabase]:
     database = DeployDatabase(f"tenantry_deploy_{os.getpid()}_{next(_counter)}")
-    _admin(f'CREATE DATABASE "{database.name}" TEMPLATE "{deploy_template_database.name}"')
+    _admin(f'CREATE DATABASE "{database.name}" TEMPLATE "{template.name}"')
     try:
         yield database
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def deploy_database(deploy_template_database: DeployDatabase) -> Iterator[DeployDatabase]:
+    """A fresh copy: public and org_alpha, org_bravo, org_charlie at the probe's v1."""
+    yield from _copy_of(deploy_template_database)
+
+
+@pytest.fixture
+def another_deploy_database(deploy_template_database: DeployDatabase) -> Iterator[DeployDatabase]:
+    """A second fresh copy, for tests that compare two ways of migrating the same start."""
+    yield from _copy_of(deploy_template_database)

@@ -1,6 +1,6 @@
 """Test settings plus the probe tenant app, whose migrations variant is chosen by
-PROBE_MIGRATIONS (v1, v2, failing, blocking, squashed). Used by subprocesses of tests/deploy and by
-tests/bench/bench_migrate.py."""
+PROBE_MIGRATIONS (v1, v2, failing, blocking, squashed, python_default). Used by
+subprocesses of tests/deploy and by tests/bench/bench_migrate.py."""
 
 from config.env import env
 from config.settings.test import *  # noqa: F403

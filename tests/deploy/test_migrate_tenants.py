@@ -26,7 +26,15 @@ def test_migrates_public_then_every_organization_in_worker_processes(deploy_data
     ]
     assert len(tenant_lines) == 4 and public_line < min(tenant_lines), output
     assert "to migrate 4 with 2 worker process(es)" in output
-    worker_pids = {int(pid) for pid in re.findall(r"org_\w+: applied .* worker pid (\d+)", output)}
+    # The first two run the executor in this process, and their SQL is compiled for the
+    # other two, which the worker processes migrate in one round trip each.
+    pilots = re.findall(r"(\w+): applied 1 .* \(executor, pilot\), worker pid (\d+)", output)
+    assert [schema for schema, _pid in pilots] == ["tenant_template", "org_alpha"], output
+    assert {int(pid) for _schema, pid in pilots} == {process.pid}, output
+    assert "fast path: SQL collected from tenant_template and org_alpha" in output
+    fast = re.findall(r"org_\w+: applied 1 .* \(fast path\), worker pid (\d+)", output)
+    worker_pids = {int(pid) for pid in fast}
+    assert len(re.findall(r"\(fast path\)", output)) == 2, output
     assert worker_pids and process.pid not in worker_pids, output
     assert "Done in" in output and "4 schema(s) migrated, 0 up to date, 0 failed" in output
     assert "Template for fast provisioning captured" in output
@@ -68,6 +76,8 @@ def test_up_to_date_schemas_are_skipped_and_a_new_schema_is_built(deploy_databas
 
     again = deploy_database.manage("migrate_tenants")
     assert "up to date 5; to migrate 0" in again.stdout and succeeded(again)
+    # Nothing changed and the template's snapshot matches the code: it is not recaptured.
+    assert "Template for fast provisioning captured" not in again.stdout
 
 
 def test_check_lists_pending_migrations_per_schema_and_sets_the_exit_code(deploy_database):
@@ -96,7 +106,8 @@ def test_a_failing_schema_is_rolled_back_the_others_complete_and_a_rerun_resumes
 
     assert first.returncode == 1, output_of(first)
     assert re.search(
-        r"org_bravo: FAILED after [\d.]+ s: RuntimeError: this schema is marked to fail",
+        r"org_bravo: FAILED after [\d.]+ s \(executor\): RuntimeError: this schema is marked"
+        r" to fail",
         first.stdout,
     ), first.stdout
     assert "Migrations failed in 1 schema(s): org_bravo." in first.stderr

@@ -4,6 +4,7 @@
     manage.py migrate_tenants --no-wait       exit at once (code 75) if another run holds it
     manage.py migrate_tenants --check         list pending migrations per schema; exit 1 if any
     manage.py migrate_tenants --workers 8     organization schemas migrated by 8 processes
+    manage.py migrate_tenants --no-fast-path  every schema through Django's executor
 
 See docs/deploy.md. django-tenants' `migrate_schemas` stays available and unchanged.
 """
@@ -12,15 +13,21 @@ import sys
 from typing import Any
 
 from django.conf import settings
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import schema_exists
 
 from shared_apps.operations.migration_lock import MigrationLockBusy, migration_lock
-from shared_apps.operations.migration_runner import migrate_all_schemas, pending_migrations
+from shared_apps.operations.migration_runner import (
+    describe_paths,
+    migrate_all_schemas,
+    pending_migrations,
+)
 from shared_apps.tenants.provisioning.template import (
     TEMPLATE_SCHEMA,
     TemplateUnsupported,
     template_capture,
+    template_is_current,
     template_refresh,
 )
 
@@ -32,6 +39,9 @@ class Command(BaseCommand):
         "Migrate the public schema, then every organization's schema in parallel, skipping "
         "schemas that are up to date, under a lock that keeps two deploys apart."
     )
+    # The checks migrations depend on (models, database). All of them would import every
+    # URL conf, and with it every view and the S3 client: most of a no-op run's second.
+    requires_system_checks = [Tags.models, Tags.database]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -59,6 +69,13 @@ class Command(BaseCommand):
             action="store_true",
             help=f"Don't wait for another run's lock: exit with code {EXIT_LOCK_BUSY} at once.",
         )
+        parser.add_argument(
+            "--no-fast-path",
+            dest="fast_path",
+            action="store_false",
+            help="Migrate every schema with Django's executor instead of replaying the SQL "
+            "compiled from the first schemas (see docs/deploy.md).",
+        )
         parser.add_argument("--noinput", "--no-input", action="store_true", help="Accepted; "
                             "this command never prompts.")  # fmt: skip
 
@@ -66,15 +83,16 @@ class Command(BaseCommand):
         if options["workers"] < 1:
             raise CommandError("--workers must be at least 1.")
         if options["check"]:
-            self._check()
+            self._check(fast_path=options["fast_path"])
             return
         wait = 0.0 if options["no_wait"] else options["lock_wait"]
         verbose = options["verbosity"] >= 2
         try:
             with migration_lock(wait_seconds=wait, on_wait=self._say):
                 run = migrate_all_schemas(
-                    workers=options["workers"], report=self._say, verbose=verbose
-                )
+                    workers=options["workers"], report=self._say, verbose=verbose,
+                    fast_path=options["fast_path"],
+                )  # fmt: skip
         except MigrationLockBusy as busy:
             raise CommandError(str(busy), returncode=EXIT_LOCK_BUSY) from None
 
@@ -94,10 +112,12 @@ class Command(BaseCommand):
                 "is left."
             )
         self.stdout.write(self.style.SUCCESS(summary))
-        self._refresh_template()
+        self._refresh_template(migrated=bool(run.public or run.outcomes))
 
-    def _refresh_template(self) -> None:
+    def _refresh_template(self, *, migrated: bool) -> None:
         """Keep fast provisioning on the migrations just applied (or build its template)."""
+        if not migrated and template_is_current():
+            return  # nothing changed, and the snapshot matches the code's migrations
         try:
             snapshot = template_capture() if schema_exists(TEMPLATE_SCHEMA) else template_refresh()
         except TemplateUnsupported as reason:
@@ -107,7 +127,7 @@ class Command(BaseCommand):
             f"Template for fast provisioning captured ({len(snapshot.statements)} statements)."
         )
 
-    def _check(self) -> None:
+    def _check(self, *, fast_path: bool) -> None:
         state = pending_migrations()
         for schema in state.missing:
             self._say(f"{schema}: the organization's schema does not exist")
@@ -116,6 +136,11 @@ class Command(BaseCommand):
             labels = ", ".join(plan.pending_labels())
             self._say(f"{plan.schema}: {len(plan.pending)} pending: {labels}")
         checked = 1 + len(state.tenants)
+        tenants = [plan for plan in state.tenants if not plan.up_to_date]
+        if tenants:
+            self._say("Organization schemas, by plan:")
+            for line in describe_paths(tenants, fast_path=fast_path):
+                self._say(line)
         if pending:
             self.stdout.write(f"{len(pending)} of {checked} schema(s) have pending migrations.")
             sys.exit(1)

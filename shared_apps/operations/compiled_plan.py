@@ -1,0 +1,288 @@
+"""The fast path: a plan's SQL collected once, then sent to each schema in one message.
+
+For a group of schemas that recorded the same migrations (so they need the same plan),
+the first two are migrated by Django's executor as usual ("pilots"), while a schema editor
+that records every statement it sends collects, per migration, exactly what `sqlmigrate`
+would print for that schema, deferred SQL (constraints, indexes added at the end)
+included. Collected by running it, against the schema's real catalog, rather than with
+`collect_sql=True`: operations such as AlterField look constraint names up in the
+database, and a dry run of several migrations in a row would look them up in a schema
+that never saw the earlier ones.
+
+The plan is compiled only when both pilots' SQL is identical and names neither schema
+(tables are found through `search_path`; Django derives index and constraint names from
+table and column names, never from the schema). Each remaining schema then receives one
+simple-query message: the guard, `SET LOCAL search_path`, each migration's SQL followed by
+its `django_migrations` row (`applied` = the clock when it was recorded, as the executor
+does), the content type renames Django injects after a RenameModel, and the content
+types and permissions `post_migrate` would create for the plan's apps. PostgreSQL runs a
+multi-statement message as one implicit transaction: the schema gets all of it or, on
+any error, none of it, and the SET LOCAL ends with it.
+
+A schema whose message fails is migrated again by the executor, which reads its own
+catalog: the result is the executor's, success or failure, as before the fast path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import _get_all_permissions
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.migrations import operations
+from django_tenants.utils import quote_schema_name
+
+from shared_apps.operations import migration_state
+from shared_apps.operations.migration_state import MigrationKey, SchemaPlan
+from shared_apps.operations.schema_migration import SchemaOutcome, migrate_schema
+
+PILOTS = 2
+# Pilots that fail are reported like any schema; after this many the group stops trying.
+_MAX_PILOT_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class CompiledPlan:
+    """A plan's statements, without any schema name; `message_for` adds the schema."""
+
+    pending: tuple[MigrationKey, ...]
+    body: str
+    ledger_keys: str  # the plan's (app, name) pairs as an SQL row list, for the guard
+    statements: int
+    pilots: tuple[str, ...]
+
+    def labels(self) -> tuple[str, ...]:
+        return tuple(f"{app}.{name}" for app, name in self.pending)
+
+    def message_for(self, schema: str, connection: BaseDatabaseWrapper) -> str:
+        literal = connection.ops.compose_sql("%s", [schema])
+        # Guard: SET search_path silently skips a schema that doesn't exist, and the DDL
+        # would then find public's tables. A ledger row already there means the schema
+        # moved on since it was read: the executor will look at it again.
+        guard = (
+            "DO $tenantry$ BEGIN\n"
+            f"  IF current_schema() IS DISTINCT FROM {literal} THEN\n"
+            f"    RAISE EXCEPTION 'schema % is not there', {literal};\n"
+            "  END IF;\n"
+            '  IF EXISTS (SELECT FROM "django_migrations" WHERE ("app", "name") IN'
+            f" ({self.ledger_keys})) THEN\n"
+            "    RAISE EXCEPTION 'a migration of the plan is already recorded';\n"
+            "  END IF;\n"
+            "END $tenantry$"
+        )
+        path = f"SET LOCAL search_path = {quote_schema_name(schema)}, public"
+        return f"{path};\n{guard};\n{self.body}"
+
+
+@dataclass(frozen=True)
+class Compilation:
+    """The pilots' outcomes, and the compiled plan or why there is none."""
+
+    pilots: list[SchemaOutcome]
+    plan: CompiledPlan | None
+    reason: str = ""
+
+
+def compile_from_pilots(
+    plans: Sequence[SchemaPlan], *, using: str = DEFAULT_DB_ALIAS
+) -> Compilation:
+    """Migrate the first schemas of `plans` (one applied set) with the executor, recording
+    their SQL, and compile the plan for the others if the recordings allow it."""
+    outcomes: list[SchemaOutcome] = []
+    recordings: list[tuple[str, list[tuple[MigrationKey, list[str]]]]] = []
+    for plan in plans[:_MAX_PILOT_ATTEMPTS]:
+        if len(recordings) == PILOTS:
+            break
+        outcome, recorded = _record(plan.schema, using=using)
+        outcomes.append(replace(outcome, path="executor, pilot"))
+        if not outcome.failed:
+            recordings.append((plan.schema, recorded))
+    if len(recordings) < PILOTS:
+        return Compilation(outcomes, None, "the pilot schemas failed (see their errors)")
+    reason = recording_differences(plans[0].pending, recordings)
+    if reason:
+        return Compilation(outcomes, None, reason)
+    schemas = tuple(schema for schema, _recorded in recordings)
+    compiled = _compile(plans[0].pending, recordings[0][1], pilot=schemas[0], using=using)
+    return Compilation(outcomes, replace(compiled, pilots=schemas))
+
+
+def migrate_schema_compiled(
+    schema: str, compiled: CompiledPlan, *, using: str = DEFAULT_DB_ALIAS
+) -> SchemaOutcome:
+    """Apply the compiled plan to `schema` in one round trip; on failure, the executor."""
+    started = time.monotonic()
+    connection = connections[using]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.message_for(schema, connection))
+        if connection.in_atomic_block:
+            # Inside a caller's transaction the SET LOCAL lasts until that ends.
+            connection.search_path_set_schemas = None
+    except Exception as error:
+        first = f"{type(error).__name__}: {error}".strip().splitlines()[0]
+        connection.close_if_unusable_or_obsolete()
+        outcome = migrate_schema(schema, using=using)
+        return replace(outcome, path=f"executor after the fast path failed ({first})")
+    return SchemaOutcome(
+        schema=schema, applied=compiled.labels(), seconds=time.monotonic() - started,
+        pid=os.getpid(), path="fast path",
+    )  # fmt: skip
+
+
+def _record(schema: str, *, using: str) -> tuple[SchemaOutcome, list]:
+    """Migrate `schema` with the executor, recording each migration's schema-editor SQL."""
+    connection = connections[using]
+    recorded: list[tuple[MigrationKey, list[str]]] = []
+    outside: list[str] = []
+
+    def on_progress(action: str, migration: object = None, fake: bool = False) -> None:
+        if action == "apply_start":
+            recorded.append(((migration.app_label, migration.name), []))  # type: ignore[attr-defined]
+
+    class RecordingSchemaEditor(connection.SchemaEditorClass):  # type: ignore[name-defined]
+        def execute(self, sql: object, params: object = ()) -> None:
+            # What PostgreSQL's schema editor sends: parameters merged client-side.
+            if params is not None:
+                sql = self.connection.ops.compose_sql(str(sql), params)
+            (recorded[-1][1] if recorded else outside).append(str(sql))
+            super().execute(sql, None)
+
+    connection.SchemaEditorClass = RecordingSchemaEditor
+    try:
+        outcome = migrate_schema(schema, using=using, progress_callback=on_progress)
+    finally:
+        del connection.SchemaEditorClass
+    if outside:
+        recorded.insert(0, (("", "outside any migration"), outside))
+    return outcome, recorded
+
+
+def _names_schema(statement: str, schema: str) -> bool:
+    return re.search(rf"(?<![\w$]){re.escape(schema)}(?![\w$])", statement, re.I) is not None
+
+
+def recording_differences(
+    pending: tuple[MigrationKey, ...], recordings: list[tuple[str, list]]
+) -> str | None:
+    """Why the pilots' SQL can't be replayed elsewhere, or None."""
+    (first, first_sql), (second, second_sql) = recordings[:2]
+    if [key for key, _sql in first_sql] != list(pending):
+        return f"the executor applied something else than the plan in {first}"
+    if first_sql != second_sql:
+        for (key, one), (_key, other) in zip(first_sql, second_sql, strict=False):
+            if one != other:
+                return f"{key[0]}.{key[1]}: its SQL differs between {first} and {second}"
+        return f"the SQL differs between {first} and {second}"
+    for key, statements in first_sql:
+        for statement in statements:
+            for schema in (first, second):
+                if _names_schema(statement, schema):
+                    return f"{key[0]}.{key[1]}: its SQL names the schema {schema}"
+    return None
+
+
+def _compile(
+    pending: tuple[MigrationKey, ...], recorded: list, *, pilot: str, using: str
+) -> CompiledPlan:
+    connection = connections[using]
+    nodes = migration_state.migration_loader().graph.nodes
+    statements: list[str] = []
+    # Routers decide per schema; ask about an organization's schema, as the pilots ran.
+    connection.set_schema(pilot)
+    try:
+        contenttypes = _allowed(using, "contenttypes", "ContentType")
+        permissions = _allowed(using, "auth", "Permission")
+    finally:
+        connection.set_schema_to_public()
+    for key, sql in recorded:
+        statements += sql
+        if contenttypes:
+            statements += _content_type_renames(connection, nodes[key])
+        statements.append(
+            connection.ops.compose_sql(
+                'INSERT INTO "django_migrations" ("app", "name", "applied")'
+                " VALUES (%s, %s, clock_timestamp())",
+                list(key),
+            )
+        )
+    labels = {app for app, _name in pending}
+    statements += _post_migrate(connection, labels, contenttypes, permissions)
+    ledger_keys = ", ".join(connection.ops.compose_sql("(%s, %s)", list(key)) for key in pending)
+    body = ";\n".join(statement.rstrip().rstrip(";") for statement in statements)
+    return CompiledPlan(
+        pending=pending, body=body, ledger_keys=ledger_keys,
+        statements=len(statements), pilots=(),
+    )  # fmt: skip
+
+
+def _allowed(using: str, app_label: str, model_name: str) -> bool:
+    try:
+        model = global_apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return router.allow_migrate_model(using, model)
+
+
+def _content_type_renames(connection: BaseDatabaseWrapper, migration: object) -> list[str]:
+    """What contenttypes' RenameContentType does after each RenameModel, as SQL: rename
+    the content type unless one with the new name exists (then it leaves both)."""
+    renames = []
+    for operation in migration.operations:  # type: ignore[attr-defined]
+        if type(operation) is operations.RenameModel:
+            app = migration.app_label  # type: ignore[attr-defined]
+            old, new = operation.old_name_lower, operation.new_name_lower
+            renames.append(
+                connection.ops.compose_sql(
+                    'UPDATE "django_content_type" SET "model" = %s'
+                    ' WHERE "app_label" = %s AND "model" = %s AND NOT EXISTS'
+                    ' (SELECT FROM "django_content_type" WHERE "app_label" = %s'
+                    ' AND "model" = %s)',
+                    [new, app, old, app, new],
+                )
+            )
+    return renames
+
+
+_INSERT_CONTENT_TYPE = (
+    'INSERT INTO "django_content_type" ("app_label", "model") SELECT %s, %s WHERE NOT EXISTS'
+    ' (SELECT FROM "django_content_type" WHERE "app_label" = %s AND "model" = %s)'
+)
+_INSERT_PERMISSION = (
+    'INSERT INTO "auth_permission" ("name", "content_type_id", "codename")'
+    ' SELECT %s, c."id", %s FROM "django_content_type" c'
+    ' WHERE c."app_label" = %s AND c."model" = %s AND NOT EXISTS'
+    ' (SELECT FROM "auth_permission" p WHERE p."content_type_id" = c."id" AND p."codename" = %s)'
+)
+
+
+def _post_migrate(
+    connection: BaseDatabaseWrapper, labels: set[str], contenttypes: bool, permissions: bool
+) -> list[str]:
+    """What contenttypes' and auth's post_migrate receivers create for these apps, as
+    SQL that inserts only the missing rows, one by one in Django's order (so identities
+    are assigned as Django's bulk_create would)."""
+    compose = connection.ops.compose_sql
+    statements = []
+    for app_config in global_apps.get_app_configs():
+        if app_config.label not in labels or app_config.models_module is None:
+            continue
+        models = [(model, model._meta.model_name) for model in app_config.get_models()]
+        if contenttypes:
+            statements += [
+                compose(_INSERT_CONTENT_TYPE, [app_config.label, name] * 2)
+                for _model, name in models
+            ]
+        if permissions:
+            statements += [
+                compose(_INSERT_PERMISSION, [str(title), code, app_config.label, name, code])
+                for model, name in models
+                for code, title in _get_all_permissions(model._meta)
+            ]
+    return statements
