@@ -26,8 +26,8 @@ from shared_apps.operations.migration_runner import (
 from shared_apps.tenants.provisioning.template import (
     TEMPLATE_SCHEMA,
     TemplateUnsupported,
+    current_snapshot,
     template_capture,
-    template_is_current,
     template_refresh,
 )
 
@@ -116,7 +116,7 @@ class Command(BaseCommand):
 
     def _refresh_template(self, *, migrated: bool) -> None:
         """Keep fast provisioning on the migrations just applied (or build its template)."""
-        if not migrated and template_is_current():
+        if not migrated and current_snapshot() is not None:
             return  # nothing changed, and the snapshot matches the code's migrations
         try:
             snapshot = template_capture() if schema_exists(TEMPLATE_SCHEMA) else template_refresh()
