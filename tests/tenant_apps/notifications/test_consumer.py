@@ -2,10 +2,13 @@
 which groups it joins, and that each socket reads its own organization's schema."""
 
 import asyncio
+import faulthandler
 import re
+import tempfile
 import threading
 
 import pytest
+from asgiref.sync import ThreadSensitiveContext
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
@@ -49,26 +52,45 @@ def run(coroutine_function) -> object:
     """Run the scenario's event loop in a thread of its own. Called from the test's thread
     (async_to_sync), the consumer's database work would come back to the test's
     connection, inside its transaction; from here it goes to Channels' worker thread and
-    its own connection, as in a server, and sees committed rows only."""
+    its own connection, as in a server, and sees committed rows only.
+
+    Each scenario gets its own thread-sensitive executor (as Django's ASGI handler gives
+    each request), so nothing left running by an earlier scenario can queue ahead of it;
+    if one still hangs, the failure shows every thread's stack."""
 
     async def wrapped() -> object:
-        try:
-            return await coroutine_function()
-        finally:
-            await release_worker_connection()
+        async with ThreadSensitiveContext():
+            try:
+                return await coroutine_function()
+            finally:
+                await release_worker_connection()
 
     outcome: dict[str, object] = {}
 
     def target() -> None:
+        loop = asyncio.new_event_loop()
         try:
-            outcome["value"] = asyncio.run(wrapped())
+            outcome["value"] = loop.run_until_complete(wrapped())
         except BaseException as error:
             outcome["error"] = error
+        finally:
+            # A consumer refused at the handshake is still waiting on the channel layer;
+            # cancel what is left and give it a bounded time (asyncio.run waits forever).
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.wait(pending, timeout=TIMEOUT))
+            loop.close()
 
     thread = threading.Thread(target=target)
     thread.start()
     thread.join(timeout=120)
-    assert not thread.is_alive(), "the scenario did not finish"
+    if thread.is_alive():
+        with tempfile.TemporaryFile("w+") as stacks:
+            faulthandler.dump_traceback(file=stacks, all_threads=True)
+            stacks.seek(0)
+            pytest.fail("the scenario did not finish; threads:\n" + stacks.read())
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
