@@ -77,6 +77,7 @@ TENANT_APPS = [
     "tenant_apps.tracker",
     "tenant_apps.notifications",
     "tenant_apps.files",
+    "tenant_apps.events",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -458,3 +459,25 @@ IMPERSONATION_MINUTES = env.int("IMPERSONATION_MINUTES", default=30)
 PLATFORM_CONSOLE_REQUIRE_MFA = env.bool("PLATFORM_CONSOLE_REQUIRE_MFA", default=False)
 # Schemas kept built ahead of time for instant provisioning (0 turns the pool off).
 SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=5)
+
+# --- Domain events: outbox, relay, transports (docs/events.md) ------------------------------
+# The transport the relay publishes to and consumers read from.
+EVENTS_TRANSPORT = env.str(
+    "EVENTS_TRANSPORT", default="tenant_apps.events.transports.RedisStreamsTransport"
+)
+EVENTS_REDIS_URL = env.str("EVENTS_REDIS_URL", default=REDIS_URL)
+EVENTS_REDIS_PREFIX = "events:"
+# Per stream (domain), trimmed approximately: consumers must keep up within this many.
+EVENTS_REDIS_STREAM_MAXLEN = env.int("EVENTS_REDIS_STREAM_MAXLEN", default=1_000_000)
+# Queue the organization's relay as each event commits (the sweeps run regardless).
+EVENTS_RELAY_ON_COMMIT = env.bool("EVENTS_RELAY_ON_COMMIT", default=True)
+EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=500)
+EVENTS_RELAY_DIRTY_PER_TICK = env.int("EVENTS_RELAY_DIRTY_PER_TICK", default=1000)
+CELERY_BEAT_SCHEDULE["events-relay-dirty"] = {
+    "task": "events.relay_dirty",
+    "schedule": env.float("EVENTS_RELAY_DIRTY_SECONDS", default=5.0),
+}
+# The backstop for wake-ups that were lost: every organization, spread over ten minutes.
+CELERY_BEAT_SCHEDULE["events-relay-backstop"] = every_organization(
+    "events.relay_organization", schedule=crontab(minute="*/15"), spread_seconds=600
+)

@@ -1,0 +1,99 @@
+"""Consumers: each applies an event once, in the schema of the organization it belongs to.
+
+A delivery names its organization twice (beside the payload and inside it); a message
+whose two disagree, or whose organization is gone or inactive, is refused and logged,
+never applied to whichever schema the process happens to be on.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django_tenants.utils import get_tenant_model, schema_context
+
+from tenant_apps.events.models import AuditEntry, ProcessedEvent
+from tenant_apps.events.transports import Delivery, Transport
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str  # also its consumer group: each consumer sees every event once
+    domains: list[str]
+    handle: Callable[[dict[str, Any]], None]
+
+
+class RefusedDelivery(ValueError):
+    pass
+
+
+def apply(consumer: Consumer, delivery: Delivery) -> bool:
+    """Apply one delivery in its organization's schema; False when it was applied before."""
+    schema = _checked_organization(delivery)
+    with schema_context(schema):
+        try:
+            with transaction.atomic():
+                ProcessedEvent.objects.create(
+                    consumer=consumer.name, event_id=uuid.UUID(delivery.envelope["id"])
+                )
+                consumer.handle(delivery.envelope)
+        except IntegrityError:
+            if ProcessedEvent.objects.filter(
+                consumer=consumer.name, event_id=delivery.envelope["id"]
+            ).exists():
+                return False
+            raise
+    return True
+
+
+def consume(
+    consumer: Consumer, transport: Transport, *, count: int = 100, block_ms: int = 0
+) -> int:
+    """Read what is waiting for `consumer`, apply each once, acknowledge; return how many
+    were applied (duplicates and refused messages are acknowledged, not applied)."""
+    applied = 0
+    for delivery in transport.read(
+        group=consumer.name, domains=consumer.domains, count=count, block_ms=block_ms
+    ):
+        try:
+            applied += apply(consumer, delivery)
+        except RefusedDelivery:
+            logger.exception("Refused event %s", delivery.envelope.get("id"))
+        transport.ack(group=consumer.name, delivery=delivery)
+    return applied
+
+
+def _checked_organization(delivery: Delivery) -> str:
+    schema = delivery.organization
+    inside = (delivery.envelope.get("organization") or {}).get("schema")
+    if inside != schema:
+        raise RefusedDelivery(f"Message for {schema!r} carries a payload of {inside!r}.")
+    if not get_tenant_model().objects.filter(schema_name=schema, status="active").exists():
+        raise RefusedDelivery(f"No active organization has the schema {schema!r}.")
+    return schema
+
+
+def audit_record(envelope: dict[str, Any]) -> None:
+    """The audit log consumer: one entry per event, in the event's organization."""
+    actor, entity = envelope.get("actor") or {}, envelope["entity"]
+    AuditEntry.objects.create(
+        event_id=envelope["id"],
+        event_type=envelope["type"],
+        occurred_at=envelope["occurred_at"],
+        actor_id=actor.get("id") or "",
+        actor_email=actor.get("email") or "",
+        ip_address=actor.get("ip"),
+        entity_type=entity["type"],
+        entity_id=entity["id"],
+        summary=entity.get("summary", "")[:300],
+    )
+
+
+AUDIT = Consumer(name="audit", domains=["tracker", "accounts", "files"], handle=audit_record)
+CONSUMERS = {consumer.name: consumer for consumer in (AUDIT,)}
