@@ -95,7 +95,7 @@ class RedisStreamsTransport:
                 "relay-consumer",
                 dict.fromkeys(streams, start),
                 count=count,
-                block=block_ms if start == ">" else None,
+                block=(block_ms or None) if start == ">" else None,
             )
             for stream, messages in response or []:
                 for message_id, fields in messages:
