@@ -16,8 +16,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django_tenants.utils import get_tenant_model, schema_context
 
+from tenant_apps.accounts.roles import Role
 from tenant_apps.events.models import AuditEntry, ProcessedEvent
 from tenant_apps.events.transports import Delivery, Transport
+from tenant_apps.notifications.services import notify_organization
 
 logger = logging.getLogger(__name__)
 
@@ -95,5 +97,27 @@ def audit_record(envelope: dict[str, Any]) -> None:
     )
 
 
+# The notification dispatcher's rules: event type → who hears of it, and the title.
+NOTIFICATION_RULES: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
+    "accounts.member.joined": (Role.ADMIN, lambda e: f"{e['data']['email']} joined"),
+    "accounts.member.deactivated": (
+        Role.ADMIN,
+        lambda e: f"{e['data']['email']} was deactivated by {e['actor']['email'] or 'someone'}",
+    ),
+}
+
+
+def notification_dispatch(envelope: dict[str, Any]) -> None:
+    """The notification dispatcher: bell notifications for the event types with a rule."""
+    rule = NOTIFICATION_RULES.get(envelope["type"])
+    if rule is None:
+        return
+    minimum_role, title = rule
+    notify_organization(
+        title=title(envelope)[:200], minimum_role=minimum_role, source=f"event:{envelope['id']}"
+    )
+
+
 AUDIT = Consumer(name="audit", domains=["tracker", "accounts", "files"], handle=audit_record)
-CONSUMERS = {consumer.name: consumer for consumer in (AUDIT,)}
+NOTIFICATIONS = Consumer(name="notifications", domains=["accounts"], handle=notification_dispatch)
+CONSUMERS = {consumer.name: consumer for consumer in (AUDIT, NOTIFICATIONS)}
