@@ -470,6 +470,15 @@ EVENTS_REDIS_PREFIX = "events:"
 # Per stream (domain), trimmed approximately: consumers must keep up within this many.
 EVENTS_REDIS_STREAM_MAXLEN = env.int("EVENTS_REDIS_STREAM_MAXLEN", default=1_000_000)
 # Queue the organization's relay as each event commits (the sweeps run regardless).
+# With EVENTS_TRANSPORT=tenant_apps.events.transports.KafkaTransport: librdkafka's
+# settings (https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md).
+EVENTS_KAFKA_CONFIG = {"bootstrap.servers": env.str("EVENTS_KAFKA_BOOTSTRAP", default="")}
+# Consumers' own librdkafka settings (session and rebalance timeouts, for instance).
+EVENTS_KAFKA_CONSUMER_CONFIG: dict[str, object] = {}
+EVENTS_KAFKA_TOPIC_PREFIX = env.str("EVENTS_KAFKA_TOPIC_PREFIX", default="tenantry.")
+# Partitions of a domain topic the platform creates (consumers create missing topics).
+EVENTS_KAFKA_PARTITIONS = env.int("EVENTS_KAFKA_PARTITIONS", default=12)
+EVENTS_KAFKA_FLUSH_SECONDS = env.float("EVENTS_KAFKA_FLUSH_SECONDS", default=30.0)
 EVENTS_RELAY_ON_COMMIT = env.bool("EVENTS_RELAY_ON_COMMIT", default=True)
 EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=500)
 EVENTS_RELAY_DIRTY_PER_TICK = env.int("EVENTS_RELAY_DIRTY_PER_TICK", default=1000)
