@@ -1,7 +1,7 @@
 """Consumers: each applies an event once, in the schema of the organization it belongs to.
 
 A delivery names its organization twice (beside the payload and inside it); a message
-whose two disagree, or whose organization is gone or inactive, is refused and logged,
+whose two disagree, or whose organization is gone, is refused and logged,
 never applied to whichever schema the process happens to be on.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django_tenants.utils import get_tenant_model, schema_context
+from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_context
 
 from tenant_apps.accounts.roles import Role
 from tenant_apps.events.models import AuditEntry, ProcessedEvent
@@ -76,8 +76,12 @@ def _checked_organization(delivery: Delivery) -> str:
     inside = (delivery.envelope.get("organization") or {}).get("schema")
     if inside != schema:
         raise RefusedDelivery(f"Message for {schema!r} carries a payload of {inside!r}.")
-    if not get_tenant_model().objects.filter(schema_name=schema, status="active").exists():
-        raise RefusedDelivery(f"No active organization has the schema {schema!r}.")
+    # Any organization that still exists (one suspended after emitting keeps its audit
+    # trail); never the public schema, whose tables share the tenant tables' names.
+    if schema == get_public_schema_name() or not (
+        get_tenant_model().objects.filter(schema_name=schema).exists()
+    ):
+        raise RefusedDelivery(f"No organization has the schema {schema!r}.")
     return schema
 
 

@@ -59,15 +59,15 @@ def test_a_message_whose_organization_field_disagrees_with_its_payload_is_refuse
         assert AuditEntry.objects.count() == 1
 
 
-def test_a_message_for_a_schema_without_an_active_organization_is_refused(redis_transport):
+@pytest.mark.parametrize("schema", ["public", "org_nobody"])
+def test_a_message_for_public_or_an_unknown_schema_is_refused(redis_transport, schema):
+    event_id = "00000000-0000-0000-0000-000000000001"
     redis_transport.client.xadd(
         redis_transport.stream("tracker"),
         {
-            "id": "00000000-0000-0000-0000-000000000001",
-            "organization": "public",
-            "payload": json.dumps(
-                {"id": "00000000-0000-0000-0000-000000000001", "organization": {"schema": "public"}}
-            ),
+            "id": event_id,
+            "organization": schema,
+            "payload": json.dumps({"id": event_id, "organization": {"schema": schema}}),
         },
     )
     assert consume(AUDIT, redis_transport) == 0
