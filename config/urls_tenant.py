@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tenant_apps.tracker.urls")),
     path("", include("tenant_apps.notifications.urls")),
     path("", include("tenant_apps.files.urls")),
+    path("", include("tenant_apps.events.urls")),
 ]
 
 # Error pages in the platform's layout (shared_apps/tenants/routing/error_pages.py).

@@ -76,6 +76,7 @@ TENANT_APPS = [
     "tenant_apps.tracker",
     "tenant_apps.notifications",
     "tenant_apps.files",
+    "tenant_apps.events",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -538,3 +539,39 @@ JWT_PRIVATE_KEYS_DIR = env.str("JWT_PRIVATE_KEYS_DIR", default=str(DATA_DIR / "j
 JWT_ACCESS_TOKEN_SECONDS = env.int("JWT_ACCESS_TOKEN_SECONDS", default=300)
 JWT_REFRESH_TOKEN_SECONDS = env.int("JWT_REFRESH_TOKEN_SECONDS", default=14 * 24 * 3600)
 JWT_AUDIENCE = env.str("JWT_AUDIENCE", default="tenantry-api")
+# --- Domain events: outbox, relay, transports (docs/events.md) ------------------------------
+# The transport the relay publishes to and consumers read from.
+EVENTS_TRANSPORT = env.str(
+    "EVENTS_TRANSPORT", default="tenant_apps.events.transports.RedisStreamsTransport"
+)
+EVENTS_REDIS_URL = env.str("EVENTS_REDIS_URL", default=REDIS_URL)
+EVENTS_REDIS_PREFIX = "events:"
+# Per stream (domain), trimmed approximately: consumers must keep up within this many.
+EVENTS_REDIS_STREAM_MAXLEN = env.int("EVENTS_REDIS_STREAM_MAXLEN", default=1_000_000)
+# Queue the organization's relay as each event commits (the sweeps run regardless).
+# With EVENTS_TRANSPORT=tenant_apps.events.transports.KafkaTransport: librdkafka's
+# settings (https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md).
+EVENTS_KAFKA_CONFIG = {"bootstrap.servers": env.str("EVENTS_KAFKA_BOOTSTRAP", default="")}
+# Consumers' own librdkafka settings (session and rebalance timeouts, for instance).
+EVENTS_KAFKA_CONSUMER_CONFIG: dict[str, object] = {}
+EVENTS_KAFKA_TOPIC_PREFIX = env.str("EVENTS_KAFKA_TOPIC_PREFIX", default="tenantry.")
+# Partitions of a domain topic the platform creates (consumers create missing topics).
+EVENTS_KAFKA_PARTITIONS = env.int("EVENTS_KAFKA_PARTITIONS", default=12)
+EVENTS_KAFKA_FLUSH_SECONDS = env.float("EVENTS_KAFKA_FLUSH_SECONDS", default=30.0)
+EVENTS_RELAY_ON_COMMIT = env.bool("EVENTS_RELAY_ON_COMMIT", default=True)
+EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=500)
+EVENTS_RELAY_DIRTY_PER_TICK = env.int("EVENTS_RELAY_DIRTY_PER_TICK", default=1000)
+CELERY_BEAT_SCHEDULE["events-relay-dirty"] = {
+    "task": "events.relay_dirty",
+    "schedule": env.float("EVENTS_RELAY_DIRTY_SECONDS", default=5.0),
+}
+# The backstop for wake-ups that were lost: every organization, spread over ten minutes.
+CELERY_BEAT_SCHEDULE["events-relay-backstop"] = {
+    "task": "tenantry.fan_out_to_organizations",
+    "schedule": crontab(minute="*/15"),
+    "kwargs": {
+        "task_name": "events.relay_organization",
+        "spread_seconds": 600,
+        "task_kwargs": {},
+    },
+}

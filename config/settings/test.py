@@ -48,3 +48,7 @@ SCHEMA_POOL_SIZE = 0
 # Uploads of each xdist worker under its own folder (tests that store files also point
 # MEDIA_ROOT at their own temporary directory).
 MEDIA_ROOT = str(DATA_DIR / "test-media" / _RUN)
+# Events: each xdist worker's streams and dirty set under its own prefix; tests relay
+# explicitly rather than through a worker.
+EVENTS_REDIS_PREFIX = f"{_RUN}:events:"
+EVENTS_RELAY_ON_COMMIT = False

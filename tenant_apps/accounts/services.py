@@ -18,6 +18,7 @@ from shared_apps.tenants.routing.links import organization_url
 from shared_apps.tenants.runtime.groups import current_schema, send_to_user
 from tenant_apps.accounts.models import Invitation, User, token_digest
 from tenant_apps.accounts.roles import Role
+from tenant_apps.events.services import emit
 
 
 def member_create(
@@ -55,6 +56,7 @@ def member_invite(*, email: str, role: str = Role.MEMBER, invited_by: User | Non
             email=email, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
         invitation, token = _new_invitation(email=email, role=role, invited_by=invited_by)
+        emit("accounts.member.invited", entity=invitation, actor=invited_by)
         _send_after_commit(invitation, token)
     return invitation
 
@@ -95,6 +97,7 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> User
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        emit("accounts.member.joined", entity=user, actor=user)
         organization = current_organization()
         if invitation.role == Role.OWNER and organization is not None:
             organization_owner_joined(organization=organization)
@@ -127,6 +130,7 @@ def member_deactivate(*, member: User, deactivated_by: User) -> User:
         _ensure_another_owner_remains(member, keeps_owner=False)
         member.is_active = False
         member.save(update_fields=["is_active"])
+        emit("accounts.member.deactivated", entity=member, actor=deactivated_by)
         # Sockets already open would otherwise keep pushing to them until they reconnect.
         schema = current_schema()
         transaction.on_commit(

@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
+from tenant_apps.events.services import emit
 from tenant_apps.files.models import StoredFile
 from tenant_apps.files.selectors import can_delete
 from tenant_apps.files.validation import inspect_upload
@@ -25,6 +26,7 @@ def file_upload(*, upload: UploadedFile, uploaded_by: User) -> StoredFile:
     try:
         with transaction.atomic():
             stored.save()
+            emit("files.file.uploaded", entity=stored, actor=uploaded_by)
     except BaseException:
         stored.file.storage.delete(stored.file.name)
         raise
@@ -44,5 +46,6 @@ def file_delete(*, stored_file: StoredFile, deleted_by: User) -> None:
             storage.delete(name)
 
     with transaction.atomic():
+        emit("files.file.deleted", entity=stored_file, actor=deleted_by)
         stored_file.delete()
         transaction.on_commit(delete_bytes)

@@ -2,9 +2,11 @@ import datetime
 
 from django.utils import timezone
 
+from tenant_apps.events.services import emits
 from tenant_apps.tracker.models import DailySummary, Project
 
 
+@emits("tracker.project.created")
 def project_create(*, name: str) -> Project:
     return Project.objects.create(name=name.strip())
 
