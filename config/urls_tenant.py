@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("tenant_apps.notifications.urls")),
     path("", include("tenant_apps.files.urls")),
     path("", include("tenant_apps.events.urls")),
+    path("", include("tenant_apps.webhooks.urls")),
 ]
 
 # Error pages in the platform's layout (shared_apps/tenants/routing/error_pages.py).

@@ -77,6 +77,7 @@ TENANT_APPS = [
     "tenant_apps.notifications",
     "tenant_apps.files",
     "tenant_apps.events",
+    "tenant_apps.webhooks",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -575,3 +576,11 @@ CELERY_BEAT_SCHEDULE["events-relay-backstop"] = {
         "task_kwargs": {},
     },
 }
+# --- Outgoing webhooks (docs/events.md, "Webhooks") -------------------------------------------
+# Networks webhooks may reach although they are not public (loopback, private...): none in
+# production; the test settings allow 127.0.0.1 for the test receiver. Metadata addresses
+# are refused whatever this says.
+WEBHOOKS_ALLOWED_PRIVATE_TARGETS: list[str] = []
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)

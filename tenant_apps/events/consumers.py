@@ -35,6 +35,13 @@ class RefusedDelivery(ValueError):
     pass
 
 
+def register_consumer(consumer: Consumer) -> Consumer:
+    """A consumer of another app (webhooks), registered from its AppConfig.ready(): then
+    `events_consume <name>` runs it like the platform's own."""
+    CONSUMERS[consumer.name] = consumer
+    return consumer
+
+
 def apply(consumer: Consumer, delivery: Delivery) -> bool:
     """Apply one delivery in its organization's schema; False when it was applied before."""
     schema = _checked_organization(delivery)
