@@ -61,17 +61,18 @@ def receiver():
 def run_queued(django_capture_on_commit_callbacks):
     """`with run_queued():` tasks queued after a commit inside the block run when it ends, in
     this process, as a worker would run them (the organization's task base), retries
-    included: Celery runs an eager task's retries at once, without their countdown."""
+    included: Celery runs an eager task's retries at once, without their countdown (not
+    propagating errors: an eager task's retry is raised as an exception when it does)."""
 
     @contextlib.contextmanager
     def run():
         conf = current_app.conf
-        conf.task_always_eager = conf.task_eager_propagates = True
+        conf.task_always_eager = True
         try:
             with django_capture_on_commit_callbacks(execute=True) as callbacks:
                 yield callbacks
         finally:
-            conf.task_always_eager = conf.task_eager_propagates = False
+            conf.task_always_eager = False
 
     return run
 
