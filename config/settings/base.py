@@ -584,3 +584,5 @@ WEBHOOKS_ALLOWED_PRIVATE_TARGETS: list[str] = []
 WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
 WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# A slow receiver (up to the timeout per attempt) must not hold up interactive work.
+CELERY_TASK_ROUTES["webhooks.deliver"] = {"queue": "background"}

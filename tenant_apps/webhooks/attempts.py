@@ -99,7 +99,11 @@ def _record(
 ) -> Outcome:
     succeeded = not error
     with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+        endpoint = (
+            WebhookEndpoint.objects.select_for_update().filter(pk=delivery.endpoint_id).first()
+        )
+        if endpoint is None:
+            return Outcome.SKIPPED  # deleted during the request, its deliveries with it
         if succeeded:
             endpoint.consecutive_failures = 0
         else:

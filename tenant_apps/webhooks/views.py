@@ -44,7 +44,6 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Endpoint saved.")
             return redirect("webhooks:detail", pk=endpoint.pk)
-    endpoint.refresh_from_db()
     return _detail_page(request, endpoint, form=form, status=400)
 
 

@@ -202,3 +202,27 @@ def test_a_disabled_endpoint_is_not_sent_what_was_pending(
         delivery.refresh_from_db()
     assert receiver.requests == []
     assert delivery.status == "failed"
+
+
+def test_the_consume_command_runs_the_webhooks_consumer(
+    in_schema, acme, receiver, endpoint_for, redis_transport, run_queued
+):
+    import io
+
+    from django.core.management import call_command
+
+    with in_schema(acme):
+        endpoint_for(receiver.url())
+        project_create(name="Anvil")
+        relay.relay_organization(transport=redis_transport)
+    out = io.StringIO()
+    with run_queued():
+        call_command("events_consume", "webhooks", "--once", stdout=out)
+    assert out.getvalue().strip() == "applied 1 events"
+    assert len(receiver.requests) == 1
+
+
+def test_deliveries_go_to_the_background_queue():
+    from celery import current_app
+
+    assert current_app.amqp.router.route({}, "webhooks.deliver")["queue"].name == "background"
