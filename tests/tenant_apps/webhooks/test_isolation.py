@@ -87,3 +87,24 @@ def test_an_event_is_delivered_once_however_often_the_consumer_sees_it(
     with run_queued():
         assert consume(WEBHOOKS, redis_transport) == 1
     assert len(receiver.requests) == 1
+
+
+def test_a_delivery_task_runs_in_the_organization_that_queued_it(
+    in_schema, acme, globex, receiver, endpoint_for
+):
+    """Delivery ids are per schema: the task reads its delivery in the organization whose
+    schema it runs in (the task base's), so Globex's task can never send Acme's delivery."""
+    from tenant_apps.webhooks.tasks import deliver
+
+    with in_schema(acme):
+        endpoint, _ = endpoint_for(receiver.url())
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, event_id="00000000-0000-0000-0000-000000000002",
+            event_type="tracker.project.created", payload={"id": "x"},
+        )  # fmt: skip
+    with in_schema(globex):
+        assert deliver.apply(args=[delivery.pk]).get() == "skipped"
+    assert receiver.requests == []
+    with in_schema(acme):
+        assert deliver.apply(args=[delivery.pk]).get() == "delivered"
+    assert len(receiver.requests) == 1

@@ -144,3 +144,13 @@ def _only_outbox_payload():
 
     [payload] = OutboxEvent.objects.values_list("payload", flat=True)
     return payload
+
+
+def test_the_deliveries_fragment_is_the_table_alone(acme_owner_client, in_schema, acme):
+    with in_schema(acme):
+        endpoint, _ = services.endpoint_create(created_by=None, **GOOD)
+    response = acme_owner_client.get(f"/webhooks/{endpoint.pk}/deliveries/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<table class="table" id="delivery-list">')
+    assert "No deliveries yet." in body
