@@ -1,4 +1,4 @@
-"""One error mapping for every endpoint of the tenant API (the envelope: renderers.py).
+"""One error mapping for every endpoint of both APIs (the envelope: renderers.py).
 
 Success: {"data": ..., "error": null, "meta": {...}}. Failure: {"data": null, "error":
 {"code", "message", "fields"}, "meta": {}}. The status for each failure is decided here
