@@ -2,9 +2,9 @@
 
 Success: {"data": ..., "error": null, "meta": {...}}. Failure: {"data": null, "error":
 {"code", "message", "fields"}, "meta": {}}. The status for each failure is decided here
-only (docs/api.md#errors): 400 unreadable request, 401 no or bad credentials, 403 not
-allowed, 404 not found in this organization, 409 conflicts with stored data, 422 invalid
-fields, 429 rate limited.
+only (docs/api.md, "The envelope and errors"): 400 unreadable request, 401 no or bad
+credentials, 403 not allowed, 404 not found (on a tenant host: in this organization),
+409 conflicts with stored data, 422 invalid fields, 429 rate limited.
 """
 
 from typing import Any
