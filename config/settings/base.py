@@ -491,12 +491,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tenant_apps.api.permissions.IsMember"],
-    "DEFAULT_RENDERER_CLASSES": ["tenant_apps.api.renderers.EnvelopeRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["shared_apps.api.renderers.EnvelopeRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "tenant_apps.api.envelope.exception_handler",
+    "EXCEPTION_HANDLER": "shared_apps.api.envelope.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "tenant_apps.api.pagination.Cursor",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -529,7 +529,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "tenant_apps.api.schema.wrap_in_envelope",
+        "shared_apps.api.schema.wrap_in_envelope",
     ],
 }
 # A token's last use is written at most this often (seconds): not one UPDATE per request.

@@ -1,22 +1,34 @@
-"""The platform JSON API (public host), for billing and sign-up integrations.
+"""The platform API (public host), for billing and sign-up integrations, on the tenant API's
+stack: DRF, the same envelope and exception mapping (shared_apps/api), its own schema.
 
-Authenticated by platform API tokens: `Authorization: Bearer tnt_…`. Every write goes
-through the same services as the console and the CLI, audited as `api-token:<name>`.
+Authenticated by platform API tokens (`Authorization: Bearer tnt_…`, api_auth.py). Every
+write goes through the same services as the console and the CLI (one validation, one
+audit), audited as `api-token:<name>`.
 """
 
-import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from shared_apps.platform import selectors
-from shared_apps.platform.api_tokens import api_token_authenticate
+from shared_apps.platform.api_auth import (
+    ObjectJSONParser,
+    PlatformTokenAuthentication,
+    PlatformTokenScope,
+)
+from shared_apps.platform.api_serializers import (
+    DeletedSerializer,
+    ExportSerializer,
+    OrganizationCreateSerializer,
+    OrganizationSerializer,
+    OrganizationUpdateSerializer,
+    OwnerInvitationSerializer,
+)
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.client_ip import client_ip
 from shared_apps.tenants.lifecycle import exports, owners
@@ -24,136 +36,103 @@ from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.lifecycle.tasks import export_organization
 from shared_apps.tenants.models import Organization
 from shared_apps.tenants.provisioning import services as provisioning
-from shared_apps.tenants.selectors import owner_invitation_expires_at
 from shared_apps.tenants.validation import organization_filter_validate
 
 
-def _error(status: int, message: str, **extra: Any) -> JsonResponse:
-    return JsonResponse({"error": message, **extra}, status=status)
+class PlatformAPIView(APIView):
+    authentication_classes = [PlatformTokenAuthentication]
+    permission_classes = [PlatformTokenScope]
+    parser_classes = [ObjectJSONParser]
+    throttle_classes: list = []  # staff-made integration tokens; plan limits are per organization
 
-
-def token_required(view: Callable) -> Callable:
-    @csrf_exempt
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    def initial(self, request, *args: Any, **kwargs: Any) -> None:
         if not getattr(request.tenant, "is_public", False):
-            return _error(404, "The platform API lives on the platform host.")
-        scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-        token = api_token_authenticate(raw.strip()) if scheme.lower() == "bearer" and raw else None
-        if token is None:
-            response = _error(
-                401, "Send a valid platform API token: Authorization: Bearer <token>."
-            )
-            response["WWW-Authenticate"] = 'Bearer realm="platform"'
-            return response
-        request.actor = Actor(label=f"api-token:{token.name}", ip_address=client_ip(request))
-        try:
-            return view(request, *args, **kwargs)
-        except ValidationError as error:
-            detail = (
-                error.message_dict
-                if hasattr(error, "message_dict")
-                else {"__all__": error.messages}
-            )
-            return _error(400, "The request was not valid.", fields=detail)
+            raise NotFound("The platform API lives on the platform host.")
+        super().initial(request, *args, **kwargs)
 
-    return wrapped
+    @property
+    def actor(self) -> Actor:
+        return Actor(
+            label=f"api-token:{self.request.auth.name}", ip_address=client_ip(self.request)
+        )
+
+    def organization(self, slug: str) -> Organization:
+        found = Organization.objects.prefetch_related("domains").filter(slug=slug).first()
+        if found is None:
+            raise NotFound(f"No organization with slug “{slug}”.")
+        return found
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body.decode("utf-8") if request.body else "{}")
-    except UnicodeDecodeError:
-        raise ValidationError("The body is not UTF-8 encoded JSON.") from None
-    except json.JSONDecodeError:
-        raise ValidationError("The body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise ValidationError("The body must be a JSON object.")
-    return data
-
-
-def _as_json(organization: Organization) -> dict[str, Any]:
-    return {
-        "name": organization.name,
-        "slug": organization.slug,
-        "status": organization.status,
-        "plan": organization.plan,
-        "domains": sorted(d.domain for d in organization.domains.all()),
-        "provisioning_error": organization.provisioning_error or None,
-        "pending_owner": _pending_owner(organization),
-        "created_at": organization.created_at.isoformat(),
-    }
-
-
-def _pending_owner(organization: Organization) -> dict[str, Any] | None:
-    if not organization.pending_owner_email:
-        return None
-    expires_at = owner_invitation_expires_at(organization)
-    return {
-        "email": organization.pending_owner_email,
-        "invited_at": organization.owner_invited_at and organization.owner_invited_at.isoformat(),
-        "expires_at": expires_at and expires_at.isoformat(),
-    }
-
-
-def _get(slug: str) -> Organization | None:
-    return Organization.objects.prefetch_related("domains").filter(slug=slug).first()
-
-
-@require_http_methods(["GET", "POST"])
-@token_required
-def organizations(request: HttpRequest) -> JsonResponse:
-    if request.method == "POST":
-        data = _body(request)
-        organization = provisioning.organization_request(
-            name=data.get("name", ""), slug=data.get("slug", ""),
-            owner_email=data.get("owner_email", ""), plan=data.get("plan"), actor=request.actor,
+class OrganizationListView(PlatformAPIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Name, slug or domain contains"),
+            OpenApiParameter("status", str, enum=Organization.Status.values),
+            OpenApiParameter("plan", str),
+            OpenApiParameter("page", int),
+        ],
+        responses=OrganizationSerializer(many=True),
+    )
+    def get(self, request):
+        filters = organization_filter_validate(
+            query=request.GET.get("q", ""), status=request.GET.get("status", ""),
+            plan=request.GET.get("plan", ""),
         )  # fmt: skip
-        return JsonResponse(_as_json(organization), status=202)
-    filters = organization_filter_validate(
-        query=request.GET.get("q", ""), status=request.GET.get("status", ""),
-        plan=request.GET.get("plan", ""),
-    )  # fmt: skip
-    page = selectors.organizations_for_console(
-        query=filters.query, status=filters.status, plan=filters.plan,
-        page=request.GET.get("page", 1),
-    )  # fmt: skip
-    return JsonResponse(
-        {
+        page = selectors.organizations_for_console(
+            query=filters.query, status=filters.status, plan=filters.plan,
+            page=request.GET.get("page", 1),
+        )  # fmt: skip
+        response = Response(OrganizationSerializer(page.object_list, many=True).data)
+        response.meta = {
             "count": page.paginator.count,
             "page": page.number,
             "pages": page.paginator.num_pages,
-            "results": [_as_json(o) for o in page.object_list],
         }
-    )
+        return response
+
+    @extend_schema(request=OrganizationCreateSerializer, responses={202: OrganizationSerializer})
+    def post(self, request):
+        data = request.data
+        organization = provisioning.organization_request(
+            name=data.get("name", ""), slug=data.get("slug", ""),
+            owner_email=data.get("owner_email", ""), plan=data.get("plan"), actor=self.actor,
+        )  # fmt: skip
+        return Response(OrganizationSerializer(organization).data, status=status.HTTP_202_ACCEPTED)
 
 
-@require_http_methods(["GET", "PATCH", "DELETE"])
-@token_required
-def organization(request: HttpRequest, slug: str) -> JsonResponse:
-    found = _get(slug)
-    if found is None:
-        return _error(404, f"No organization with slug “{slug}”.")
-    if request.method == "PATCH":
-        data = _body(request)
+class OrganizationView(PlatformAPIView):
+    @extend_schema(responses=OrganizationSerializer)
+    def get(self, request, slug: str):
+        return Response(OrganizationSerializer(self.organization(slug)).data)
+
+    @extend_schema(request=OrganizationUpdateSerializer, responses=OrganizationSerializer)
+    def patch(self, request, slug: str):
+        found = self.organization(slug)
         with transaction.atomic():
-            if "name" in data:
+            if "name" in request.data:
                 lifecycle.organization_rename(
-                    organization=found, name=str(data["name"]), actor=request.actor
+                    organization=found, name=str(request.data["name"]), actor=self.actor
                 )
-            if "plan" in data:
+            if "plan" in request.data:
                 lifecycle.organization_change_plan(
-                    organization=found, plan=str(data["plan"]), actor=request.actor
+                    organization=found, plan=str(request.data["plan"]), actor=self.actor
                 )
-    elif request.method == "DELETE":
+        return Response(OrganizationSerializer(found).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("force", bool, description="Delete even if not archived")],
+        responses=DeletedSerializer,
+    )
+    def delete(self, request, slug: str):
         lifecycle.organization_delete(
-            organization=found, actor=request.actor, force=request.GET.get("force") == "true"
+            organization=self.organization(slug),
+            actor=self.actor,
+            force=request.GET.get("force") == "true",
         )
-        return JsonResponse({"slug": slug, "status": "deleted"})
-    return JsonResponse(_as_json(found))
+        return Response({"slug": slug, "status": "deleted"})
 
 
-_ACTIONS = {
+_TRANSITIONS = {
     "suspend": lifecycle.organization_suspend,
     "reactivate": lifecycle.organization_reactivate,
     "archive": lifecycle.organization_archive,
@@ -161,24 +140,38 @@ _ACTIONS = {
 }
 
 
-@require_http_methods(["POST"])
-@token_required
-def organization_action(request: HttpRequest, slug: str, action: str) -> JsonResponse:
-    found = _get(slug)
-    if found is None:
-        return _error(404, f"No organization with slug “{slug}”.")
-    if action == "owner-invitation":
-        data = _body(request)
+class OrganizationTransitionView(PlatformAPIView):
+    """POST …/{slug}/{action}/: suspend, reactivate, archive or restore."""
+
+    @extend_schema(
+        request=None,
+        responses=OrganizationSerializer,
+        parameters=[OpenApiParameter("action", str, "path", enum=list(_TRANSITIONS))],
+    )
+    def post(self, request, slug: str, action: str):
+        found = self.organization(slug)
+        if action not in _TRANSITIONS:
+            known = ", ".join([*_TRANSITIONS, "export", "owner-invitation"])
+            raise NotFound(f"Unknown action “{action}”; one of: {known}.")
+        return Response(
+            OrganizationSerializer(_TRANSITIONS[action](organization=found, actor=self.actor)).data
+        )
+
+
+class OwnerInvitationView(PlatformAPIView):
+    @extend_schema(request=OwnerInvitationSerializer, responses=OrganizationSerializer)
+    def post(self, request, slug: str):
         invited = owners.organization_owner_invite(
-            organization=found, email=data.get("email"), actor=request.actor
+            organization=self.organization(slug), email=request.data.get("email"), actor=self.actor
         )
-        return JsonResponse(_as_json(invited))
-    if action == "export":
-        export = exports.export_request(organization=found, actor=request.actor)
+        return Response(OrganizationSerializer(invited).data)
+
+
+class ExportView(PlatformAPIView):
+    @extend_schema(request=None, responses={202: ExportSerializer})
+    def post(self, request, slug: str):
+        export = exports.export_request(organization=self.organization(slug), actor=self.actor)
         transaction.on_commit(lambda: export_organization.delay(export.pk))
-        return JsonResponse({"export": export.pk, "status": export.status}, status=202)
-    if action not in _ACTIONS:
-        return _error(
-            404, f"Unknown action “{action}”.", actions=[*_ACTIONS, "export", "owner-invitation"]
+        return Response(
+            {"export": export.pk, "status": export.status}, status=status.HTTP_202_ACCEPTED
         )
-    return JsonResponse(_as_json(_ACTIONS[action](organization=found, actor=request.actor)))

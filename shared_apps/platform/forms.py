@@ -3,7 +3,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 
-from shared_apps.tenants.models import Organization
+from shared_apps.platform.api_tokens import DEFAULT_LIFETIME_DAYS, MAX_LIFETIME_DAYS
+from shared_apps.tenants.models import Organization, PlatformAPIToken
 
 
 def _plans() -> list[tuple[str, str]]:
@@ -57,6 +58,13 @@ class DeleteForm(forms.Form):
 
 class APITokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name (what will use it)")
+    scope = forms.ChoiceField(
+        choices=PlatformAPIToken.Scope.choices, initial=PlatformAPIToken.Scope.READ
+    )
+    lifetime_days = forms.IntegerField(
+        min_value=1, max_value=MAX_LIFETIME_DAYS, initial=DEFAULT_LIFETIME_DAYS,
+        label="Expires after (days)",
+    )  # fmt: skip
 
 
 class MoveForm(forms.Form):

@@ -41,11 +41,25 @@ urlpatterns = [
     path(
         "failed-tasks/<int:pk>/<str:action>/", views.failed_task_action, name="failed-task-action"
     ),
-    path("api/v1/organizations/", api.organizations, name="api-organizations"),
-    path("api/v1/organizations/<slug:slug>/", api.organization, name="api-organization"),
+    path("api/v1/organizations/", api.OrganizationListView.as_view(), name="api-organizations"),
+    path(
+        "api/v1/organizations/<slug:slug>/",
+        api.OrganizationView.as_view(),
+        name="api-organization",
+    ),
+    path(
+        "api/v1/organizations/<slug:slug>/owner-invitation/",
+        api.OwnerInvitationView.as_view(),
+        name="api-organization-owner-invitation",
+    ),
+    path(
+        "api/v1/organizations/<slug:slug>/export/",
+        api.ExportView.as_view(),
+        name="api-organization-export",
+    ),
     path(
         "api/v1/organizations/<slug:slug>/<str:action>/",
-        api.organization_action,
+        api.OrganizationTransitionView.as_view(),
         name="api-organization-action",
     ),
 ]

@@ -372,7 +372,7 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, created = api_tokens.api_token_create(
-                name=form.cleaned_data["name"], actor=Actor.from_request(request)
+                **form.cleaned_data, actor=Actor.from_request(request)
             )
         except ValidationError as error:
             _flash(request, error)

@@ -153,15 +153,24 @@ class AuditEvent(models.Model):
 
 
 class PlatformAPIToken(models.Model):
-    """A credential for the platform API (billing, sign-up integrations). Stored hashed."""
+    """A credential for the platform API (billing, sign-up integrations). Stored hashed.
+
+    A `read` token may only read (403 on writes); past `expires_at` it authenticates nothing.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        READ_WRITE = "read-write", "Read and write"
 
     name = models.CharField(max_length=100, unique=True)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
     token_digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(
         max_length=12, help_text="The token's first characters, to recognise it."
     )
     created_by = models.CharField(max_length=254)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

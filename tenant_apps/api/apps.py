@@ -6,3 +6,7 @@ class ApiConfig(AppConfig):
     label = "api"
     verbose_name = "Tenant API"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the Bearer scheme with drf-spectacular (extensions register on import).
+        from tenant_apps.api import schema  # noqa: F401

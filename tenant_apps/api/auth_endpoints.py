@@ -19,6 +19,7 @@ from tenant_apps.api.jwt_tokens import (
     refresh_token_revoke,
     refresh_token_use,
 )
+from tenant_apps.api.models import ApiToken
 from tenant_apps.api.permissions import IsMemberAnyScope
 
 
@@ -40,7 +41,7 @@ class TokenPairSerializer(serializers.Serializer):
     refresh_token = serializers.CharField()
 
 
-def _token_pair(request, user, scope: str) -> Response:
+def _token_pair(request, user, scope: str, api_token: ApiToken | None) -> Response:
     try:
         access, lifetime = access_token_issue(user=user, scope=scope, issuer=issuer_of(request))
     except JwtUnavailable as error:
@@ -51,7 +52,7 @@ def _token_pair(request, user, scope: str) -> Response:
             "token_type": "Bearer",
             "expires_in": lifetime,
             "scope": scope,
-            "refresh_token": refresh_token_issue(user=user, scope=scope),
+            "refresh_token": refresh_token_issue(user=user, scope=scope, api_token=api_token),
         }
     )
 
@@ -65,7 +66,8 @@ class AccessTokenView(APIView):
     def post(self, request):
         if credential_kind(request) == "jwt":
             raise PermissionDenied("Exchange a session or an API token, not an access token.")
-        return _token_pair(request, request.user, credential_scope(request))
+        api_token = request.auth if isinstance(request.auth, ApiToken) else None
+        return _token_pair(request, request.user, credential_scope(request), api_token)
 
 
 class RefreshView(APIView):
@@ -84,7 +86,7 @@ class RefreshView(APIView):
         spent = refresh_token_use(serializer.validated_data["refresh_token"])
         if spent is None:
             raise AuthenticationFailed("Unknown, used, expired or revoked refresh token.")
-        return _token_pair(request, spent.user, spent.scope)
+        return _token_pair(request, spent.user, spent.scope, spent.api_token)
 
 
 class RevokeView(APIView):

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tenant_apps.api.jwt_keys import current_key, published_keys
-from tenant_apps.api.models import RefreshToken
+from tenant_apps.api.models import ApiToken, RefreshToken
 
 REFRESH_PREFIX = "tprt_"
 
@@ -87,11 +87,13 @@ def _refresh_digest(raw: str) -> str:
     return hashlib.sha256(f"{connection.schema_name}:{raw}".encode()).hexdigest()
 
 
-def refresh_token_issue(*, user, scope: str) -> str:
+def refresh_token_issue(*, user, scope: str, api_token: ApiToken | None = None) -> str:
+    """A new refresh token; `api_token` is the personal token the chain began with, if any."""
     raw = REFRESH_PREFIX + secrets.token_urlsafe(32)
     RefreshToken.objects.create(
         user=user,
         scope=scope,
+        api_token=api_token,
         digest=_refresh_digest(raw),
         expires_at=timezone.now() + datetime.timedelta(seconds=settings.JWT_REFRESH_TOKEN_SECONDS),
     )
@@ -102,13 +104,17 @@ def refresh_token_use(raw: str) -> RefreshToken | None:
     """Spend a live refresh token of this organization (once); None when it is not one."""
     with transaction.atomic():
         token = (
-            RefreshToken.objects.select_for_update()
-            .select_related("user")
+            RefreshToken.objects.select_for_update(of=("self",))
+            .select_related("user", "api_token")
             .filter(digest=_refresh_digest(raw), revoked_at__isnull=True)
             .first()
         )
-        if token is None or token.expires_at <= timezone.now() or not token.user.is_active:
+        now = timezone.now()
+        if token is None or token.expires_at <= now or not token.user.is_active:
             return None
+        source = token.api_token
+        if source is not None and (source.revoked_at is not None or source.expires_at <= now):
+            return None  # the personal token it began with is revoked or expired
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token

@@ -38,11 +38,21 @@ class RefreshToken(models.Model):
 
     Used once: each refresh revokes it and issues a successor. Only a digest is stored.
     Revoking one ends the chain (/api/v1/auth/token/revoke/); access tokens already issued
-    live on until they expire (JWT_ACCESS_TOKEN_SECONDS, minutes).
+    live on until they expire (JWT_ACCESS_TOKEN_SECONDS, minutes). A chain begun with a
+    personal API token ends with it too: once that token is revoked or expired, its
+    refresh tokens are refused.
     """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="refresh_tokens"
+    )
+    api_token = models.ForeignKey(
+        ApiToken,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="refresh_tokens",
+        help_text="The personal API token the chain began with (none: a session).",
     )
     scope = models.CharField(max_length=10, choices=ApiToken.Scope.choices)
     digest = models.CharField(max_length=64, unique=True)

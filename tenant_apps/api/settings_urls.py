@@ -4,9 +4,9 @@ schema and its docs page."""
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from shared_apps.api.schema import SwaggerView
 from tenant_apps.api import views
 from tenant_apps.api.auth_endpoints import jwks_view
-from tenant_apps.api.schema import SwaggerView
 
 app_name = "api-settings"
 

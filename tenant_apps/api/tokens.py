@@ -1,5 +1,5 @@
 """Personal API tokens: create (shown once), authenticate, revoke. One code path for the
-settings page and the API.
+settings page, the API and `manage.py api_token`.
 
 A token reads `tpat_<prefix>_<secret>`: the prefix finds the row, the digest of
 schema + token proves it. Both lookups run in the schema of the host called, so a token
@@ -91,8 +91,9 @@ def token_authenticate(raw: str) -> ApiToken | None:
 
 
 def token_revoke(*, token: ApiToken, by, actor: Actor) -> ApiToken:
-    """Revoke: the token's owner may, and so may the organization's admins."""
-    if token.user_id != by.pk and not has_role(by, Role.ADMIN):
+    """Revoke: the token's owner may, and so may the organization's admins; `by=None` is
+    an operator at the command line (manage.py api_token), who may too."""
+    if by is not None and token.user_id != by.pk and not has_role(by, Role.ADMIN):
         raise PermissionDenied("Only the token's owner or an admin may revoke it.")
     if token.revoked_at is not None:
         return token
@@ -110,6 +111,7 @@ def token_revoke(*, token: ApiToken, by, actor: Actor) -> ApiToken:
 
 
 def tokens_visible_to(user):
-    """The tokens `user` may see: their own; an admin sees the organization's."""
+    """The tokens `user` may see: their own; an admin (or `None`, an operator at the
+    command line) sees the organization's."""
     tokens = ApiToken.objects.select_related("user")
-    return tokens if has_role(user, Role.ADMIN) else tokens.filter(user=user)
+    return tokens if user is None or has_role(user, Role.ADMIN) else tokens.filter(user=user)

@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shared_apps.tenants.audit import Actor
-from tenant_apps.accounts.roles import Role, role_required
+from tenant_apps.accounts.roles import Role, has_role, role_required
 from tenant_apps.api.models import ApiToken
 from tenant_apps.api.tokens import MAX_LIFETIME_DAYS, token_create, token_revoke, tokens_visible_to
 
@@ -19,14 +20,27 @@ from tenant_apps.api.tokens import MAX_LIFETIME_DAYS, token_create, token_revoke
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100)
     scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
-    lifetime_days = forms.IntegerField(min_value=1, max_value=MAX_LIFETIME_DAYS, initial=90)
+    lifetime_days = forms.IntegerField(
+        min_value=1, max_value=MAX_LIFETIME_DAYS, initial=90, label="Expires after (days)"
+    )
+
+
+def _page(request: HttpRequest, form: TokenForm, *, raw=None, notice=None, status=200):
+    context = {
+        "form": form,
+        "raw": raw,
+        "notice": notice,
+        "now": timezone.now(),
+        "is_admin": has_role(request.user, Role.ADMIN),
+        "tokens": tokens_visible_to(request.user),
+    }
+    return render(request, "api/tokens.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MEMBER)
 def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
-    raw = None
     if request.method == "POST" and form.is_valid():
         try:
             _token, raw = token_create(
@@ -36,9 +50,10 @@ def token_list(request: HttpRequest) -> HttpResponse:
             for field, messages_ in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages_)
         else:
-            form = TokenForm()
-    context = {"form": form, "raw": raw, "tokens": tokens_visible_to(request.user)}
-    return render(request, "api/tokens.html", context)
+            return _page(request, TokenForm(), raw=raw)
+    # HTMX swaps only 2xx answers: it gets the errors with 200, a plain form post with 400.
+    status = 400 if form.errors and not request.headers.get("HX-Request") else 200
+    return _page(request, form, status=status)
 
 
 @require_POST
@@ -49,6 +64,9 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
         token_revoke(token=token, by=request.user, actor=Actor.from_request(request))
     except PermissionDenied as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, f"Token “{token.name}” revoked.")
+        return redirect("api-settings:tokens")
+    notice = f"Token “{token.name}” revoked."
+    if request.headers.get("HX-Request"):
+        return _page(request, TokenForm(), notice=notice)
+    messages.success(request, notice)
     return redirect("api-settings:tokens")

@@ -35,7 +35,9 @@ def eager_tasks():
 
 @pytest.fixture
 def token(db):
-    return api_token_create(name="billing", actor=Actor(label="ops@platform.test"))
+    return api_token_create(
+        name="billing", scope="read-write", actor=Actor(label="ops@platform.test")
+    )
 
 
 @pytest.fixture

@@ -36,9 +36,21 @@ def test_the_api_does_not_exist_on_organization_hosts(acme_client, token):
 
 def test_list_and_get(api):
     listed = api("get", "organizations/").json()
-    assert [o["slug"] for o in listed["results"]] == ["acme", "globex"]
-    assert api("get", "organizations/acme/").json()["status"] == "active"
-    assert api("get", "organizations/nope/").status_code == 404
+    assert [o["slug"] for o in listed["data"]] == ["acme", "globex"]
+    assert listed["meta"] == {"count": 2, "page": 1, "pages": 1}
+    assert listed["error"] is None
+    assert api("get", "organizations/acme/").json()["data"]["status"] == "active"
+    missing = api("get", "organizations/nope/")
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "data": None,
+        "error": {
+            "code": "not_found",
+            "message": "No organization with slug “nope”.",
+            "fields": {},
+        },
+        "meta": {},
+    }
 
 
 def test_create_is_accepted_then_provisioned(api, eager_tasks, django_capture_on_commit_callbacks):
@@ -51,16 +63,17 @@ def test_create_is_accepted_then_provisioned(api, eager_tasks, django_capture_on
         }
         response = api("post", "organizations/", body)
     assert response.status_code == 202
-    assert response.json()["status"] == "provisioning"
-    assert api("get", "organizations/umbrella/").json()["status"] == "active"
+    assert response.json()["data"]["status"] == "provisioning"
+    assert api("get", "organizations/umbrella/").json()["data"]["status"] == "active"
     event = AuditEvent.objects.get(organization_slug="umbrella", action="organization.create")
     assert event.actor == "api-token:billing"
 
 
 def test_invalid_input_gets_field_errors(api):
     response = api("post", "organizations/", {"name": "X"})
-    assert response.status_code == 400
-    assert set(response.json()["fields"]) == {"slug", "owner_email"}
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid"
+    assert set(response.json()["error"]["fields"]) == {"slug", "owner_email"}
     response = api(
         "post", "organizations/", {"name": "X", "slug": "www", "owner_email": "a@b.test"}
     )
@@ -70,12 +83,14 @@ def test_invalid_input_gets_field_errors(api):
 
 
 def test_patch_actions_and_delete_guard(api):
-    assert api("patch", "organizations/acme/", {"plan": "business"}).json()["plan"] == "business"
-    assert api("post", "organizations/acme/suspend/").json()["status"] == "suspended"
-    assert api("post", "organizations/acme/reactivate/").json()["status"] == "active"
-    assert api("post", "organizations/acme/teleport/").status_code == 404
+    patched = api("patch", "organizations/acme/", {"plan": "business"})
+    assert patched.json()["data"]["plan"] == "business"
+    assert api("post", "organizations/acme/suspend/").json()["data"]["status"] == "suspended"
+    assert api("post", "organizations/acme/reactivate/").json()["data"]["status"] == "active"
+    unknown = api("post", "organizations/acme/teleport/")
+    assert unknown.status_code == 404 and "suspend" in unknown.json()["error"]["message"]
     refused = api("delete", "organizations/acme/")
-    assert refused.status_code == 400 and "Archive" in json.dumps(refused.json())
+    assert refused.status_code == 422 and "Archive" in json.dumps(refused.json())
     assert Organization.objects.filter(slug="acme").exists()
 
 

@@ -81,6 +81,11 @@ def test_api_docs_page_runs_under_the_strict_policy(acme_client, acme_owner_clie
     assert_strict_policy_holds(acme_owner_client.get("/settings/api-tokens/"), 200)
 
 
+def test_platform_api_docs_page_runs_under_the_strict_policy(public_client):
+    assert_strict_policy_holds(public_client.get("/api/docs/"), 200)
+    assert "/api/schema/" in public_client.get("/api/docs/?script=").content.decode()
+
+
 def test_router_pages(client_for, acme, globex):
     from django.test import Client
 

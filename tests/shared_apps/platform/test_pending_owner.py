@@ -55,8 +55,8 @@ def test_a_bad_owner_email_gets_the_same_refusal_from_the_api_the_console_and_th
     expected = "Enter a valid email address."
     body = {"name": "Umbrella", "slug": "umbrella", "owner_email": "not-an-email"}
     response = api("post", "organizations/", body)
-    assert response.status_code == 400
-    assert response.json()["fields"]["owner_email"] == [expected]
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"]["owner_email"] == [expected]
 
     page = staff_client.post("/platform/organizations/new/", {**body, "plan": "free"})
     assert page.status_code == 200 and expected in page.content.decode()
@@ -145,15 +145,15 @@ def test_the_cli_replaces_the_pending_owner(initech, django_capture_on_commit_ca
 def test_the_api_resends_and_refuses_what_it_cannot_do(api, initech, acme):
     response = api("post", "organizations/initech/owner-invitation/", {})
     assert response.status_code == 200
-    assert response.json()["pending_owner"]["email"] == "peter@initech.test"
+    assert response.json()["data"]["pending_owner"]["email"] == "peter@initech.test"
     assert len(owner_invitations(initech)) == 2
 
     bad = api("post", "organizations/initech/owner-invitation/", {"email": "x\r\n@y"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     nobody = api("post", "organizations/acme/owner-invitation/", {})  # acme's owner joined
-    assert nobody.status_code == 400 and "no pending owner" in nobody.content.decode()
+    assert nobody.status_code == 422 and "no pending owner" in nobody.content.decode()
     member = api("post", "organizations/acme/owner-invitation/", {"email": "owner@acme.test"})
-    assert member.status_code == 400 and "already a member" in member.content.decode()
+    assert member.status_code == 422 and "already a member" in member.content.decode()
 
 
 def test_an_owner_invitation_at_one_organization_is_not_seen_at_another(api, initech, globex):

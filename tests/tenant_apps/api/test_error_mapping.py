@@ -1,4 +1,4 @@
-"""The one exception → status mapping (tenant_apps/api/envelope.py), for the exceptions
+"""The one exception → status mapping (shared_apps/api/envelope.py), for the exceptions
 that no endpoint test provokes on purpose."""
 
 import pytest
@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from rest_framework.exceptions import Throttled
 
-from tenant_apps.api.envelope import exception_handler
+from shared_apps.api.envelope import exception_handler
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""`manage.py platform_api_token create <name>` / `revoke <name>` / `list`."""
+"""`manage.py platform_api_token create <name> [--scope read|read-write] [--days N]` /
+`revoke <name>` / `list`."""
 
 from argparse import ArgumentParser
 from typing import Any
@@ -6,7 +7,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from shared_apps.platform.api_tokens import api_token_create, api_token_revoke
+from shared_apps.platform.api_tokens import (
+    DEFAULT_LIFETIME_DAYS,
+    api_token_create,
+    api_token_revoke,
+)
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.models import PlatformAPIToken
 
@@ -16,7 +21,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        actions.add_parser("create").add_argument("name")
+        create = actions.add_parser("create")
+        create.add_argument("name")
+        create.add_argument(
+            "--scope", choices=PlatformAPIToken.Scope.values, default=PlatformAPIToken.Scope.READ
+        )
+        create.add_argument("--days", type=int, default=DEFAULT_LIFETIME_DAYS)
         actions.add_parser("revoke").add_argument("name")
         actions.add_parser("list")
 
@@ -24,12 +34,17 @@ class Command(BaseCommand):
         actor = Actor.command_line()
         if options["action"] == "list":
             for token in PlatformAPIToken.objects.order_by("name"):
-                state = "revoked" if token.revoked_at else "active"
-                self.stdout.write(f"{token.name:<30} {token.prefix}…  {state}")
+                state = "revoked" if token.revoked_at else f"expires {token.expires_at:%Y-%m-%d}"
+                self.stdout.write(f"{token.name:<30} {token.prefix}…  {token.scope:<10} {state}")
             return
         if options["action"] == "create":
             try:
-                _token, raw = api_token_create(name=options["name"], actor=actor)
+                _token, raw = api_token_create(
+                    name=options["name"],
+                    scope=options["scope"],
+                    lifetime_days=options["days"],
+                    actor=actor,
+                )
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
             self.stdout.write(raw)

@@ -1,10 +1,10 @@
-"""One error mapping for every endpoint of the tenant API (the envelope: renderers.py).
+"""One error mapping for every endpoint of both APIs (the envelope: renderers.py).
 
 Success: {"data": ..., "error": null, "meta": {...}}. Failure: {"data": null, "error":
 {"code", "message", "fields"}, "meta": {}}. The status for each failure is decided here
-only (docs/api.md#errors): 400 unreadable request, 401 no or bad credentials, 403 not
-allowed, 404 not found in this organization, 409 conflicts with stored data, 422 invalid
-fields, 429 rate limited.
+only (docs/api.md, "The envelope and errors"): 400 unreadable request, 401 no or bad
+credentials, 403 not allowed, 404 not found (on a tenant host: in this organization),
+409 conflicts with stored data, 422 invalid fields, 429 rate limited.
 """
 
 from typing import Any

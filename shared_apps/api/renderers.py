@@ -1,4 +1,4 @@
-"""The envelope around every answer (tenant_apps/api/envelope.py has the error mapping).
+"""The envelope around every answer of both APIs (envelope.py has the error mapping).
 
 A module of its own: DRF's views module reads DEFAULT_RENDERER_CLASSES when imported, so
 the renderer must not live beside code that imports rest_framework.views.
