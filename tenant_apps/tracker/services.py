@@ -12,13 +12,21 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from shared_apps.tenants.context import current_organization
+from shared_apps.tenants.routing.links import organization_url
+from shared_apps.tenants.runtime.groups import organization_group
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.roles import Role, has_role
 from tenant_apps.events.services import emit
@@ -251,7 +259,25 @@ def comment_create(*, task: Task, author: User, body: str) -> Comment:
     with transaction.atomic():
         comment.save()
         emit("tracker.comment.created", entity=comment, actor=author)
+        schema = connection.schema_name
+        transaction.on_commit(lambda: _push_comment(schema, comment), robust=True)
     return comment
+
+
+def task_group(schema: str, task_id: int) -> str:
+    """The Channels group of the sockets viewing one task: inside its organization's name,
+    so the same task id at another organization is another group."""
+    return f"{organization_group(schema)}.tracker.task.{int(task_id)}"
+
+
+def _push_comment(schema: str, comment: Comment) -> None:
+    """Render the comment once and push it to everyone viewing the task."""
+    with schema_context(schema):
+        html = render_to_string("tracker/_comment.html", {"comment": comment, "oob": True})
+    layer = get_channel_layer()
+    async_to_sync(layer.group_send)(
+        task_group(schema, comment.task_id), {"type": "comment.posted", "html": html}
+    )
 
 
 def attachment_add(*, task: Task, upload: UploadedFile, uploaded_by: User) -> Attachment:
@@ -308,6 +334,30 @@ def trash_purge(*, older_than_days: int, now: datetime.datetime | None = None) -
 
         transaction.on_commit(delete_bytes)
     return purged
+
+
+def overdue_digest_send(*, today: datetime.date | None = None) -> int:
+    """Email each active assignee their overdue open tasks; return how many emails went."""
+    today = today or timezone.localdate()
+    organization = current_organization()
+    if organization is None:
+        raise RuntimeError("The overdue digest runs inside an organization.")
+    sent = 0
+    for assignee, tasks in selectors.overdue_by_assignee(today=today).items():
+        lines = [
+            f"- {task.title} ({task.project.name}), due {task.due_date:%Y-%m-%d}: "
+            + organization_url(organization, reverse("tracker:task-detail", args=[task.pk]))
+            for task in tasks
+        ]
+        plural = "s" if len(tasks) != 1 else ""
+        send_mail(
+            subject=f"{organization.name}: {len(tasks)} overdue task{plural}",
+            message="These tasks assigned to you are past their due date:\n\n" + "\n".join(lines),
+            from_email=None,
+            recipient_list=[assignee.email],
+        )
+        sent += 1
+    return sent
 
 
 def summary_refresh(*, day: datetime.date | None = None) -> DailySummary:
