@@ -161,9 +161,12 @@ def task_create(
     return task
 
 
-def task_update(*, task: Task, actor: User, changes: dict[str, Any]) -> Task:
-    """Apply `changes` (field name → new value, from TASK_FIELDS); one history line per
-    field whose value really changed. Returns the task, reloaded."""
+def task_update(
+    *, task: Task, actor: User, changes: dict[str, Any], tags: Iterable[Tag] | None = None
+) -> Task:
+    """Apply `changes` (field name → new value, from TASK_FIELDS) and, when given, the set
+    of `tags`, in one transaction; one history line per field whose value really changed.
+    Returns the task, reloaded."""
     if not selectors.can_edit_task(actor, task):
         raise PermissionDenied("Only members can change live tasks.")
     unknown = set(changes) - set(TASK_FIELDS)
@@ -199,6 +202,8 @@ def task_update(*, task: Task, actor: User, changes: dict[str, Any]) -> Task:
                     },
                 },
             )
+        if tags is not None:
+            task_tags_set(task=current, tags=tags, actor=actor)
     return current
 
 

@@ -154,8 +154,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         changes = dict(form.cleaned_data)
         tags = changes.pop("tags")
         try:
-            services.task_update(task=task, actor=request.user, changes=changes)
-            services.task_tags_set(task=task, tags=tags, actor=request.user)
+            services.task_update(task=task, actor=request.user, changes=changes, tags=tags)
         except ValidationError as error:
             _invalid(form, error)
         else:

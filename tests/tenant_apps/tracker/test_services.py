@@ -251,3 +251,20 @@ def test_a_non_member_cannot_write(people):
     owner, _, _ = people
     with pytest.raises(PermissionDenied):
         services.task_create(project=make_project(owner), title="x", created_by=AnonymousUser())
+
+
+def test_a_refused_tag_change_rolls_back_the_field_changes_with_it(people, monkeypatch):
+    owner, _, _ = people
+    task = make_task(owner)
+    bug = services.tag_create(name="Bug", actor=owner)
+
+    def boom(**kwargs):
+        raise ValidationError("tags refused")
+
+    monkeypatch.setattr(services, "task_tags_set", boom)
+    with pytest.raises(ValidationError):
+        services.task_update(task=task, actor=owner, changes={"status": "done"}, tags=[bug])
+    task.refresh_from_db()
+    assert task.status == "todo"
+    assert not TaskChange.objects.filter(task=task, field="status").exists()
+    assert not events("tracker.task.updated")

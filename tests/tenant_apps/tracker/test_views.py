@@ -254,3 +254,14 @@ def test_an_acme_session_is_not_signed_in_at_globex(acme_people, client_for, glo
     globex_client.cookies = acme_client.cookies
     response = globex_client.get("/tasks/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_an_htmx_upload_gets_the_attachments_back_with_the_reason_on_refusal(acme_people):
+    task, client = acme_people["task"], acme_people["member"][1]
+    upload = SimpleUploadedFile("photo.png", b"not a png at all")
+    response = client.post(
+        f"/tasks/{task.pk}/attachments/", {"file": upload}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="attachments-section"' in html and "named as .png" in html
