@@ -255,6 +255,8 @@ CELERY_TASK_ROUTES = {
     "tenants.move_organization": {"queue": "background"},
     "tenants.refill_schema_pool": {"queue": "background"},
     "tracker.summary_refresh": {"queue": "background"},
+    "tracker.trash_purge": {"queue": "background"},
+    "tracker.overdue_digest": {"queue": "background"},
 }
 # Retry-safe delivery: acknowledged only after the task ends, given back to the queue if
 # the worker dies mid-task, one message reserved per process at a time.
@@ -286,7 +288,29 @@ CELERY_BEAT_SCHEDULE = {
             "task_kwargs": {},
         },
     },
+    # The tracker's trash, emptied of what is older than TRACKER_TRASH_DAYS, nightly.
+    "tracker-trash-purge-nightly": {
+        "task": "tenantry.fan_out_to_organizations",
+        "schedule": crontab(hour=3, minute=15),
+        "kwargs": {
+            "task_name": "tracker.trash_purge",
+            "spread_seconds": 1800,
+            "task_kwargs": {},
+        },
+    },
+    # Each assignee's overdue tasks by email, every morning (UTC), spread over half an hour.
+    "tracker-overdue-digest-daily": {
+        "task": "tenantry.fan_out_to_organizations",
+        "schedule": crontab(hour=7, minute=0),
+        "kwargs": {
+            "task_name": "tracker.overdue_digest",
+            "spread_seconds": 1800,
+            "task_kwargs": {},
+        },
+    },
 }
+# Days a deleted tracker project or task stays in the trash before the nightly purge.
+TRACKER_TRASH_DAYS = env.int("TRACKER_TRASH_DAYS", default=30)
 
 ASGI_APPLICATION = "config.asgi.application"
 CHANNEL_LAYERS = {

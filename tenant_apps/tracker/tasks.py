@@ -6,6 +6,7 @@ on database hiccups; safe to retry because the service it calls is idempotent.
 """
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from tenant_apps.tracker import services
@@ -21,3 +22,22 @@ from tenant_apps.tracker import services
 def summary_refresh() -> int:
     """Recompute today's summary for the current organization; return its project count."""
     return services.summary_refresh().project_count
+
+
+@shared_task(
+    name="tracker.trash_purge",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def trash_purge() -> int:
+    """Empty the current organization's trash of what is older than TRACKER_TRASH_DAYS.
+    Safe to retry: a second run finds nothing left that old."""
+    return services.trash_purge(older_than_days=settings.TRACKER_TRASH_DAYS)
+
+
+@shared_task(name="tracker.overdue_digest")
+def overdue_digest() -> int:
+    """Email the current organization's assignees their overdue tasks. Not retried on
+    its own: a retry after some emails went would send those twice."""
+    return services.overdue_digest_send()

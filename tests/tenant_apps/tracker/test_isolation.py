@@ -23,5 +23,5 @@ def test_project_created_at_acme_is_invisible_at_globex(
 
 def test_empty_project_name_is_refused_with_a_message(acme_owner_client):
     response = acme_owner_client.post("/", {"name": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "This field is required." in response.content.decode()
