@@ -1,17 +1,22 @@
 """The one place that reads the process environment (HackSoft's config/env.py).
 
 Every setting that comes from the environment is read through `env`; nothing else in the
-project touches os.environ. When DATABASE_URL / REDIS_URL are unset, the URLs default to
-the embedded servers under `.data/` that `manage.py dev` and the test session start.
+project touches os.environ (ruff's TID251), and each variable is read once, by one module
+(tests/config/test_env_reads.py). The few whose default differs between environments are
+read here, into `given`, and each settings module picks its default. When DATABASE_URL /
+REDIS_URL are unset, the URLs default to the embedded servers under `.data/` that
+`manage.py dev` and the test session start.
 """
 
 import hashlib
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,6 +24,48 @@ env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DATA_DIR = Path(env.str("TENANTRY_DATA_DIR", default=str(BASE_DIR / ".data")))
+
+
+@dataclass(frozen=True)
+class Given:
+    """The variables whose default depends on the environment, as set (None when unset).
+
+    base.py gives the development default; prod.py requires the first three (`required`)
+    and has defaults of its own for the others; dev.py its own PUBLIC_URL_PORT.
+    """
+
+    secret_key: str | None
+    database_url: str | None
+    redis_url: str | None
+    log_format: str | None
+    platform_console_require_mfa: bool | None
+    public_url_scheme: str | None
+    public_url_port: str | None
+
+
+given = Given(
+    secret_key=env.str("SECRET_KEY", default=None),
+    database_url=env.str("DATABASE_URL", default=None),
+    redis_url=env.str("REDIS_URL", default=None),
+    log_format=env.str("LOG_FORMAT", default=None),
+    platform_console_require_mfa=env.bool("PLATFORM_CONSOLE_REQUIRE_MFA", default=None),
+    public_url_scheme=env.str("PUBLIC_URL_SCHEME", default=None),
+    public_url_port=env.str("PUBLIC_URL_PORT", default=None),
+)
+
+_T = TypeVar("_T")
+
+
+def or_default(value: _T | None, default: _T) -> _T:
+    """A `given` value, or this environment's default when the variable is unset."""
+    return default if value is None else value
+
+
+def required(name: str, value: _T | None) -> _T:
+    """A `given` value that this environment cannot do without (django-environ's wording)."""
+    if value is None:
+        raise ImproperlyConfigured(f"Set the {name} environment variable")
+    return value
 
 
 # Where the embedded PostgreSQL and Valkey (shared_apps.localdev.embedded) listen: named
@@ -48,10 +95,7 @@ def embedded_redis_url(data_dir: Path) -> str:
 
 def embedded_services_needed() -> dict[str, bool]:
     """Which embedded servers this process's settings point at (keyword args of start())."""
-    return {
-        "postgres": not env.str("DATABASE_URL", default=""),
-        "redis": not env.str("REDIS_URL", default=""),
-    }
+    return {"postgres": not given.database_url, "redis": not given.redis_url}
 
 
 def database_config(url: str, pool: dict[str, Any] | None = None) -> dict[str, Any]:

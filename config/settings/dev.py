@@ -1,7 +1,8 @@
 """Local development: `uv run manage.py dev`."""
 
+from config.env import given, or_default
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DEV_SERVER_PORT, INSTALLED_APPS, SHARED_APPS, env
+from config.settings.base import DEV_SERVER_PORT, INSTALLED_APPS, SHARED_APPS
 
 # `manage.py dev` and the embedded servers: development and tests only, never production.
 SHARED_APPS = [*SHARED_APPS, "shared_apps.localdev"]
@@ -13,4 +14,5 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None  # static files come from the app folders (WhiteNoise finders)
-PUBLIC_URL_PORT = env.str("PUBLIC_URL_PORT", default=str(DEV_SERVER_PORT))
+# Links in emails point at the dev server's port unless PUBLIC_URL_PORT says otherwise.
+PUBLIC_URL_PORT = or_default(given.public_url_port, str(DEV_SERVER_PORT))

@@ -1,23 +1,23 @@
 """Production: every secret comes from the environment; a missing one stops start-up."""
 
-from config.env import env
+from config.env import env, given, or_default, required
 from shared_apps.operations.secret_key import refuse_weak_secret_key
 
-# Read before base so that a missing value fails here, loudly, instead of falling back to
-# the embedded development servers. A known or short key stops start-up too.
-SECRET_KEY = env.str("SECRET_KEY")
+# Checked before base so that a missing value fails here, loudly, instead of falling back
+# to the development key or the embedded servers. A known or short key stops start-up too.
+SECRET_KEY = required("SECRET_KEY", given.secret_key)
 refuse_weak_secret_key(SECRET_KEY)
-env.str("DATABASE_URL")
-env.str("REDIS_URL")
+required("DATABASE_URL", given.database_url)
+required("REDIS_URL", given.redis_url)
 
 from config.settings.base import *  # noqa: E402, F403
 from config.settings.base import LOGGING  # noqa: E402
 
 # One JSON object per log line for the collector (LOG_FORMAT=text for readable lines).
-LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = or_default(given.log_format, "json")
 
 DEBUG = False
-PLATFORM_CONSOLE_REQUIRE_MFA = env.bool("PLATFORM_CONSOLE_REQUIRE_MFA", default=True)
+PLATFORM_CONSOLE_REQUIRE_MFA = or_default(given.platform_console_require_mfa, True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
@@ -32,7 +32,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Links in emails are built from these, never from a request's Host (docs/security.md).
-PUBLIC_URL_SCHEME = env.str("PUBLIC_URL_SCHEME", default="https")
+PUBLIC_URL_SCHEME = or_default(given.public_url_scheme, "https")
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -50,8 +50,10 @@ def _remember_received(request: Any = None, **_kwargs: Any) -> None:
 
 def _record_failure(
     sender: Any = None,
-    task_id: str | None = None,
-    exception: BaseException | None = None,
+    *,
+    # Celery's task_failure always sends both (by keyword, like every signal argument).
+    task_id: str,
+    exception: BaseException,
     args: Any = None,
     kwargs: Any = None,
     einfo: Any = None,

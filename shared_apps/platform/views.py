@@ -31,7 +31,7 @@ from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.lifecycle.impersonation_tickets import impersonation_ticket
 from shared_apps.tenants.lifecycle.tasks import export_organization
 from shared_apps.tenants.models import Domain, Organization, OrganizationExport, PlatformAPIToken
-from shared_apps.tenants.provisioning import placement
+from shared_apps.tenants.provisioning import move_requests
 from shared_apps.tenants.provisioning import services as provisioning
 from shared_apps.tenants.routing.links import organization_url
 from shared_apps.tenants.selectors import owner_invitation_expires_at
@@ -131,7 +131,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "owner_invitation_expires_at": expires_at,
         "owner_invitation_expired": expires_at is not None and expires_at <= timezone.now(),
         "workers": [str(node) for node in worker_nodes()] if citus_enabled() else [],
-        "move": placement.move_progress(organization.pk),
+        "move": move_requests.move_progress(organization.pk),
         "move_form": MoveForm(),
     }
     return render(request, "platform/organization_detail.html", context)
@@ -152,7 +152,7 @@ def organization_move(request: HttpRequest, slug: str) -> HttpResponse:
             target = Node.parse(form.cleaned_data["target"])
         except ValueError as error:
             raise ValidationError(str(error)) from None
-        placement.organization_move_request(
+        move_requests.organization_move_request(
             organization=organization, target=target, mode=form.cleaned_data["mode"],
             actor=Actor.from_request(request),
         )  # fmt: skip

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tenant_apps.accounts.models import User
 from tenant_apps.accounts.roles import Role, has_role, role_required
 from tenant_apps.notifications import selectors, services
 from tenant_apps.notifications.forms import AnnouncementForm
@@ -15,13 +16,22 @@ from tenant_apps.notifications.tasks import announce_task
 PAGE_SIZE = 50
 
 
+class MemberRequest(HttpRequest):
+    """A request role_required let through: its user is a signed-in member, not
+    AnonymousUser (django-stubs' pattern for authenticated requests; types only)."""
+
+    user: User
+
+
 @require_GET
 @role_required(Role.MEMBER)
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: MemberRequest) -> HttpResponse:
     return _list_page(request, announcement_form=None)
 
 
-def _list_page(request: HttpRequest, *, announcement_form: AnnouncementForm | None) -> HttpResponse:
+def _list_page(
+    request: MemberRequest, *, announcement_form: AnnouncementForm | None
+) -> HttpResponse:
     notifications = selectors.notifications_for(recipient=request.user)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -35,7 +45,7 @@ def _list_page(request: HttpRequest, *, announcement_form: AnnouncementForm | No
 
 @require_POST
 @role_required(Role.MEMBER)
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         notification = services.notification_mark_read(recipient=request.user, notification_id=pk)
     except Notification.DoesNotExist:
@@ -47,7 +57,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.MEMBER)
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: MemberRequest) -> HttpResponse:
     count = services.notifications_mark_all_read(recipient=request.user)
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
     return redirect("notifications:list")
@@ -55,7 +65,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @role_required(Role.ADMIN)
-def announce(request: HttpRequest) -> HttpResponse:
+def announce(request: MemberRequest) -> HttpResponse:
     """Queue a notification to every member (a task: a large organization has many)."""
     form = AnnouncementForm(request.POST)
     if not form.is_valid():
@@ -67,7 +77,7 @@ def announce(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.MEMBER)
-def bell(request: HttpRequest) -> HttpResponse:
+def bell(request: MemberRequest) -> HttpResponse:
     """The bell as an HTML fragment (what the socket pushes, for an hx-get or a poll)."""
     state = selectors.bell_state(recipient=request.user)
     return render(request, "notifications/_bell.html", {"bell": state})

@@ -16,7 +16,7 @@ from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.db import citus
 from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.models import AuditEvent, Organization
-from shared_apps.tenants.provisioning import placement
+from shared_apps.tenants.provisioning import moves
 from shared_apps.tenants.provisioning import services as provisioning
 from tenant_apps.tracker.models import Project
 from tests.citus.catalog import assert_fully_distributed
@@ -83,7 +83,7 @@ def test_an_organization_moved_under_reads_and_writes_loses_nothing(moving, mode
         loop.wait_for(20)
         before = loop.acknowledged
         lines: list[str] = []
-        move = placement.organization_move(
+        move = moves.organization_move(
             organization=moving, target=target, mode=mode, actor=Actor("test"),
             report=lines.append,
         )  # fmt: skip
@@ -109,8 +109,8 @@ def test_an_organization_moved_under_reads_and_writes_loses_nothing(moving, mode
 
 def test_a_move_is_refused_while_a_deploy_migrates(moving):
     source = _node_of(moving)
-    with migration_lock(wait_seconds=0), pytest.raises(placement.MoveRefused, match="deploy"):
-        placement.organization_move(
+    with migration_lock(wait_seconds=0), pytest.raises(moves.MoveRefused, match="deploy"):
+        moves.organization_move(
             organization=moving, target=_other_worker(source), actor=Actor("test")
         )
     assert _node_of(moving) == source
@@ -119,12 +119,12 @@ def test_a_move_is_refused_while_a_deploy_migrates(moving):
 
 def test_a_move_to_an_unknown_node_or_the_same_node_is_refused(moving):
     source = _node_of(moving)
-    with pytest.raises(placement.MoveRefused, match="not a worker"):
-        placement.organization_move(
+    with pytest.raises(moves.MoveRefused, match="not a worker"):
+        moves.organization_move(
             organization=moving, target=citus.Node("127.0.0.1", 1), actor=Actor("test")
         )
-    with pytest.raises(placement.MoveRefused, match="already on"):
-        placement.organization_move(organization=moving, target=source, actor=Actor("test"))
+    with pytest.raises(moves.MoveRefused, match="already on"):
+        moves.organization_move(organization=moving, target=source, actor=Actor("test"))
 
 
 def test_a_failed_move_is_refused_with_a_message_and_leaves_the_organization_whole(moving):
@@ -147,8 +147,8 @@ def test_a_failed_move_is_refused_with_a_message_and_leaves_the_organization_who
     with psycopg.connect(worker_dsn, autocommit=True) as worker:
         worker.execute(f"CREATE SEQUENCE {shard}")
         try:
-            with pytest.raises(placement.MoveRefused, match=f"stays on {source}"):
-                placement.organization_move(
+            with pytest.raises(moves.MoveRefused, match=f"stays on {source}"):
+                moves.organization_move(
                     organization=moving, target=target, mode="block_writes", actor=Actor("t")
                 )
         finally:

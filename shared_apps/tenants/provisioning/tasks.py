@@ -1,9 +1,9 @@
 """Provisioning's background work (queued from the public schema, runs there).
 
 The direction between services and tasks is one way: the services (and the pool and
-placement) import these tasks to queue them; a task's body imports what it runs when it
-runs (the imports marked "Run time only"). import-linter's layer contract puts this module
-below them and names exactly those run-time edges (pyproject.toml).
+the console's move requests) import these tasks to queue them; a task's body imports what
+it runs when it runs (the imports marked "Run time only"). import-linter's layer contract
+puts this module below them and names exactly those run-time edges (pyproject.toml).
 """
 
 from celery import shared_task
@@ -47,8 +47,8 @@ def move_organization(
 ) -> str:
     """A move staff asked for in the console (not acks_late: a move is not to be replayed
     blindly after a crash; its page shows it never finished)."""
-    # Run time only: placement imports this module to queue the task (see the docstring).
-    from shared_apps.tenants.provisioning.placement import organization_move_run
+    # Run time only: move_requests imports this module to queue the task (see the docstring).
+    from shared_apps.tenants.provisioning.move_requests import organization_move_run
 
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is None:

@@ -1,14 +1,13 @@
 """Periodic work for every organization, declared once and spread over time.
 
-`every_organization(...)` makes a CELERY_BEAT_SCHEDULE entry. Beat (which runs in public)
+A CELERY_BEAT_SCHEDULE entry for FAN_OUT_TASK_NAME, written out in settings (which
+import no app module), names the task and its spread. Beat (which runs in public)
 queues one fan-out task on schedule; the fan-out task queues the named task once per
 active organization, each in that organization's schema, with a countdown that spreads
 them over `spread_seconds`. The countdown is a hash of the task and the schema, not a
 random draw: each organization keeps the same slot every run (evenly spaced runs), and
 the slots are uniform across organizations, so 10,000 organizations over 600 s is about
 17 a second, not 10,000 in the first one.
-
-This module is imported by settings: nothing here touches models at import time.
 """
 
 from __future__ import annotations
@@ -25,35 +24,6 @@ from shared_apps.tenants.runtime.task_base import SCHEMA_HEADER
 logger = logging.getLogger(__name__)
 
 FAN_OUT_TASK_NAME = "tenantry.fan_out_to_organizations"
-DEFAULT_SPREAD_SECONDS = 600
-
-
-def every_organization(
-    task_name: str,
-    *,
-    schedule: Any,
-    spread_seconds: int = DEFAULT_SPREAD_SECONDS,
-    kwargs: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """A beat schedule entry: on `schedule`, run `task_name` once per active organization.
-
-    `schedule` is anything beat accepts (seconds, `timedelta`, `crontab`). The per-
-    organization tasks start over `spread_seconds` after the fan-out; keep that well under
-    both the schedule's period and the broker's visibility timeout.
-    """
-    if not isinstance(task_name, str) or not task_name:
-        raise ValueError("every_organization() needs the dotted name of a registered task.")
-    if not isinstance(spread_seconds, int) or spread_seconds < 0:
-        raise ValueError(f"spread_seconds must be a whole number ≥ 0, not {spread_seconds!r}.")
-    return {
-        "task": FAN_OUT_TASK_NAME,
-        "schedule": schedule,
-        "kwargs": {
-            "task_name": task_name,
-            "spread_seconds": spread_seconds,
-            "task_kwargs": dict(kwargs or {}),
-        },
-    }
 
 
 def spread_offset(*, task_name: str, schema_name: str, spread_seconds: int) -> int:

@@ -7,15 +7,14 @@ verified in another schema, the signature does not match.
 
 * `schema_salt(purpose, schema=...)`: the salt for one purpose in one schema (the current
   one unless given: a ticket the console signs for an organization names its schema);
-* `current_schema_salt(purpose)`: the same, evaluated each time it is used, for settings
-  read by libraries that sign on their own (allauth's ACCOUNT_SALT);
+  settings read by libraries that sign on their own name it through config/lazy.py's
+  `str_on_use`, evaluated each time it is used (allauth's ACCOUNT_SALT);
 * `dumps` / `loads`: django.core.signing with that salt.
 """
 
 from typing import Any
 
 from django.core import signing
-from django.utils.functional import lazy
 
 
 def schema_salt(purpose: str, *, schema: str | None = None) -> str:
@@ -24,11 +23,6 @@ def schema_salt(purpose: str, *, schema: str | None = None) -> str:
 
         schema = connection.schema_name
     return f"{purpose}|schema:{schema}"
-
-
-def current_schema_salt(purpose: str) -> str:
-    """A str-like salt that names the schema current when it is used, not when made."""
-    return lazy(schema_salt, str)(purpose)
 
 
 def dumps(value: Any, *, purpose: str, schema: str | None = None) -> str:

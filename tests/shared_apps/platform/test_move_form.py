@@ -21,7 +21,7 @@ def test_the_console_offers_no_move_here_and_refuses_one_with_a_message(staff_cl
 
 
 def test_the_last_moves_progress_is_shown_on_the_organizations_page(staff_client, acme, globex):
-    from shared_apps.tenants.provisioning.placement import move_progress_record
+    from shared_apps.tenants.provisioning.move_requests import move_progress_record
 
     move_progress_record(acme.pk, status="running", line="17 shards: 8192 of 589824 bytes")
     page = staff_client.get(f"/platform/organizations/{acme.slug}/").content.decode()

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.db import citus
-from shared_apps.tenants.provisioning.placement import MoveRefused, organization_move
+from shared_apps.tenants.provisioning.moves import MoveRefused, organization_move
 from shared_apps.tenants.provisioning.template import current_snapshot, schema_build_from_template
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_placement_commands_say_this_is_not_a_cluster():
 
 
 def test_a_queued_move_that_is_refused_when_it_runs_records_why(acme):
-    from shared_apps.tenants.provisioning.placement import move_progress, organization_move_run
+    from shared_apps.tenants.provisioning.move_requests import move_progress, organization_move_run
 
     moved = organization_move_run(
         organization=acme, target=citus.Node("127.0.0.1", 5432), mode="block_writes",

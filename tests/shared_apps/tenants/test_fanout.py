@@ -2,9 +2,9 @@ from collections import Counter
 
 import pytest
 
+from config.celery import app as celery_app
 from shared_apps.tenants.runtime.fanout import (
     FAN_OUT_TASK_NAME,
-    every_organization,
     organizations_fan_out,
     spread_offset,
 )
@@ -29,26 +29,24 @@ def test_an_organization_keeps_its_slot_from_one_run_to_the_next():
     assert spread_offset(task_name="app.job", schema_name="org_acme", spread_seconds=0) == 0
 
 
-def test_every_organization_builds_one_beat_entry_for_the_fan_out():
-    entry = every_organization("tracker.summary_refresh", schedule=3600, spread_seconds=300)
-    assert entry == {
-        "task": FAN_OUT_TASK_NAME,
-        "schedule": 3600,
-        "kwargs": {
-            "task_name": "tracker.summary_refresh",
-            "spread_seconds": 300,
-            "task_kwargs": {},
-        },
-    }
-
-
-@pytest.mark.parametrize(
-    ("task_name", "spread", "message"),
-    [("", 10, "dotted name"), ("app.job", -1, "≥ 0"), ("app.job", 1.5, "whole number")],
-)
-def test_every_organization_refuses_bad_input_with_a_clear_message(task_name, spread, message):
-    with pytest.raises(ValueError, match=message):
-        every_organization(task_name, schedule=60, spread_seconds=spread)
+def test_every_beat_entry_names_a_registered_task_and_each_fan_out_a_spread_the_broker_allows(
+    settings,
+):
+    """Settings write the entries out (they import no app): a misspelt task, a missing
+    kwarg or a spread past the visibility timeout fails here rather than in beat."""
+    celery_app.loader.import_default_modules()
+    visibility_timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    fan_outs = []
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in celery_app.tasks, name
+        if entry["task"] == FAN_OUT_TASK_NAME:
+            fan_outs.append(entry["kwargs"])
+    assert fan_outs
+    for kwargs in fan_outs:
+        assert set(kwargs) == {"task_name", "spread_seconds", "task_kwargs"}
+        assert kwargs["task_name"] in celery_app.tasks
+        assert isinstance(kwargs["spread_seconds"], int)
+        assert 0 <= kwargs["spread_seconds"] < visibility_timeout
 
 
 @pytest.mark.django_db

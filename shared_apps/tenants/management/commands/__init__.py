@@ -1,0 +1,1 @@
+"""The commands Django finds (`manage.py organization|schema_pool|template_refresh`)."""

@@ -19,7 +19,7 @@ from shared_apps.tenants.lifecycle import domains, exports, owners
 from shared_apps.tenants.lifecycle import services as lifecycle
 from shared_apps.tenants.management.cli import json_flag
 from shared_apps.tenants.models import Domain, Organization
-from shared_apps.tenants.provisioning import placement
+from shared_apps.tenants.provisioning import moves, placement
 from shared_apps.tenants.provisioning import services as provisioning
 
 
@@ -101,12 +101,12 @@ class Command(BaseCommand):
         move = action("move", help="Citus: move an organization to another node.")
         move.add_argument("slug")
         move.add_argument("--to", required=True, metavar="HOST:PORT", help="The target worker.")
-        move.add_argument("--mode", choices=placement.TRANSFER_MODES, help="Shard transfer mode.")
+        move.add_argument("--mode", choices=moves.TRANSFER_MODES, help="Shard transfer mode.")
         rebalance = action(
             "rebalance", help="Citus: even out organizations per worker (one move at a time)."
         )
         rebalance.add_argument("--dry-run", action="store_true", help="Print the plan only.")
-        rebalance.add_argument("--mode", choices=placement.TRANSFER_MODES)
+        rebalance.add_argument("--mode", choices=moves.TRANSFER_MODES)
 
         restore = action("import", help="Restore an export into a new organization.")
         restore.add_argument("archive", type=Path)
@@ -261,7 +261,7 @@ class Command(BaseCommand):
             target = Node.parse(options["to"])
         except ValueError as error:
             raise CommandError(str(error)) from None
-        move = placement.organization_move(
+        move = moves.organization_move(
             organization=self._get(options["slug"]), target=target, mode=options["mode"],
             actor=self.actor, report=self._progress,
         )  # fmt: skip
@@ -269,19 +269,19 @@ class Command(BaseCommand):
 
     def _rebalance(self, options: dict[str, Any]) -> tuple[list[Any], str]:
         if options["dry_run"]:
-            moves = placement.rebalance_plan()
-            lines = [f"{m.slug}: {m.source} → {m.target}" for m in moves]
-            return [_move_dict(m) for m in moves], "\n".join(lines) or "Already balanced."
-        moves = placement.organizations_rebalance(
+            planned = placement.rebalance_plan()
+            lines = [f"{m.slug}: {m.source} → {m.target}" for m in planned]
+            return [_move_dict(m) for m in planned], "\n".join(lines) or "Already balanced."
+        done = placement.organizations_rebalance(
             actor=self.actor, mode=options["mode"], report=self._progress
         )
-        return [_move_dict(m) for m in moves], f"{len(moves)} move(s) done."
+        return [_move_dict(m) for m in done], f"{len(done)} move(s) done."
 
     def _progress(self, line: str) -> None:
         self.stderr.write(line)
 
 
-def _move_dict(move: placement.Move) -> dict[str, Any]:
+def _move_dict(move: moves.Move) -> dict[str, Any]:
     return {
         "slug": move.slug, "source": str(move.source), "target": str(move.target),
         "seconds": move.seconds,
