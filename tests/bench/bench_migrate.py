@@ -6,6 +6,8 @@ organization schemas.
     uv run python tests/bench/bench_migrate.py             # 1,000 schemas
     uv run python tests/bench/bench_migrate.py --schemas 10000 --skip standard multiprocessing
                                                            # the longer run
+    uv run python tests/bench/bench_migrate.py --schemas 10000 --keep --skip standard \
+        multiprocessing   # --keep: the database stays; the next run reuses its schemas
 
 Scenarios, each timed as the whole command a deploy runs (process start included):
   (a) nothing to apply;
@@ -20,7 +22,11 @@ so each executor starts from the same state. The schemas are made by cloning one
 migrated schema with its pg_dump output (seconds, instead of replaying migrations).
 
 Runs against the embedded PostgreSQL under .data/ (started if needed) or DATABASE_URL's
-server, in a database of its own that it drops at the end.
+server, in a database of its own that it drops at the end (kept with --keep).
+
+Before timing anything it compiles the project and its dependencies to bytecode, as the
+image is built (UV_COMPILE_BYTECODE=1): with PYTHONDONTWRITEBYTECODE=1 and no .pyc files,
+every command would spend about two seconds compiling Django and the project again.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -128,6 +135,19 @@ def raw_sql_floor(database_url: str, ddl: str, count: int) -> float:
     return time.perf_counter() - started
 
 
+def load() -> str:
+    """The machine's 1-minute load average, printed beside each figure."""
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def compile_bytecode() -> None:
+    """.pyc files for every module a command imports (compileall skips fresh ones)."""
+    paths = [sysconfig.get_paths()["purelib"], *(str(ROOT / part) for part in
+             ("config", "shared_apps", "tenant_apps", "tests", "manage.py"))]  # fmt: skip
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", *paths],
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+
+
 def pg_dump_binary() -> str:
     bundled = Path(embedded._pg_bin("pg_dump"))
     return str(bundled) if bundled.exists() else (shutil.which("pg_dump") or "pg_dump")
@@ -196,29 +216,26 @@ def main() -> None:
     parser.add_argument("--schemas", type=int, help="number of organization schemas")
     parser.add_argument("--skip", nargs="*", default=[], choices=list(COMMANDS),
                         help="executors not to run (e.g. standard at large scale)")  # fmt: skip
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the database (named after the count) and reuse it when "
+                        "it already holds the schemas: set-up at 10,000 takes a while")  # fmt: skip
     options = parser.parse_args()
     count = options.schemas or (100 if options.quick else 1000)
+    database = f"{DATABASE}_{count}" if options.keep else DATABASE
 
+    compile_bytecode()
     services = embedded.EmbeddedServices(DATA_DIR)
     services.start(**embedded_services_needed())
     admin_url = server_url("postgres")
-    database_url = server_url(DATABASE)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    database_url = server_url(database)
     try:
         started = time.perf_counter()
-        manage(database_url, "migrate_tenants", migrations="v1")
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{SEED}"')
-            conn.execute(
-                "INSERT INTO tenants_organization (schema_name, name, slug, status, created_at,"
-                " updated_at) VALUES (%s, 'Bench 0', 'b00000', 'active', now(), now())",
-                (SEED,),
-            )
-        manage(database_url, "migrate_tenants", migrations="v1")
-        clone_schemas(database_url, count)
-        print(f"Set-up: {count} organization schemas in {time.perf_counter() - started:.1f} s")
+        if options.keep and prepared_schemas(admin_url, database_url) == count:
+            undo_new_migration(database_url)
+            print(f"Set-up: reusing {database} ({count} organization schemas)")
+        else:
+            set_up(admin_url, database_url, count)
+            print(f"Set-up: {count} organization schemas in {time.perf_counter() - started:.1f} s")
 
         results: dict[str, dict[str, float]] = {"a": {}, "b": {}}
         ddl = tenant_migration_sql(database_url)
@@ -226,31 +243,68 @@ def main() -> None:
         results["b"]["raw SQL floor"] = raw_sql_floor(database_url, ddl, count)
         migrated = schemas_with_new_column(database_url)
         print(f"(b) AddField+AddIndex  {'raw SQL floor':<16} {results['b']['raw SQL floor']:8.2f} s"
-              f"   ({migrated}/{count} schemas have the new column)", flush=True)  # fmt: skip
+              f"   ({migrated}/{count} schemas have the new column; {load()})",
+                  flush=True)  # fmt: skip
         assert migrated == count, f"the floor left {count - migrated} schemas unmigrated"
         undo_new_migration(database_url)
         for name, command in COMMANDS.items():
             if name in options.skip:
                 continue
             results["a"][name] = manage(database_url, *command, migrations="v1")
-            print(f"(a) nothing to apply   {name:<16} {results['a'][name]:8.2f} s", flush=True)
+            print(
+                f"(a) nothing to apply   {name:<16} {results['a'][name]:8.2f} s   ({load()})",
+                flush=True,
+            )
             results["b"][name] = manage(database_url, *command, migrations="v2")
             migrated = schemas_with_new_column(database_url)
             print(f"(b) AddField+AddIndex  {name:<16} {results['b'][name]:8.2f} s"
-                  f"   ({migrated}/{count} schemas have the new column)", flush=True)  # fmt: skip
+                  f"   ({migrated}/{count} schemas have the new column; {load()})",
+                  flush=True)  # fmt: skip
             assert migrated == count, f"{name} left {count - migrated} schemas unmigrated"
             undo_new_migration(database_url)
         report(results, count, options)
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        if not options.keep:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         services.stop()
+
+
+def prepared_schemas(admin_url: str, database_url: str) -> int:
+    """How many organization schemas a kept database holds (0: none to reuse)."""
+    with psycopg.connect(admin_url) as conn:
+        name = urlsplit(database_url).path.lstrip("/")
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return 0
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'org\\_b%'"
+        ).fetchone()[0]
+
+
+def set_up(admin_url: str, database_url: str, count: int) -> None:
+    """A fresh database: public migrated, one organization migrated, cloned count - 1 times."""
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    manage(database_url, "migrate_tenants", migrations="v1")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{SEED}"')
+        conn.execute(
+            "INSERT INTO tenants_organization (schema_name, name, slug, status, created_at,"
+            " updated_at) VALUES (%s, 'Bench 0', 'b00000', 'active', now(), now())",
+            (SEED,),
+        )
+    manage(database_url, "migrate_tenants", migrations="v1")
+    clone_schemas(database_url, count)
 
 
 def report(results: dict[str, dict[str, float]], count: int, options: argparse.Namespace) -> None:
     print()
     print(f"{count} organization schemas + public; {os.cpu_count()} CPUs; workers/processes ="
-          f" {WORKERS} for the floor, multiprocessing and migrate_tenants")  # fmt: skip
+          f" {WORKERS} for the floor, multiprocessing and migrate_tenants;"
+          f" load average at the end {os.getloadavg()[0]:.1f}")  # fmt: skip
     columns = list(results["b"])
     print(f"| scenario | {' | '.join(columns)} |")
     print("|---|" + "---:|" * len(columns))
