@@ -200,14 +200,15 @@ def schemas_with_new_column(database_url: str) -> int:
 
 
 def undo_new_migration(database_url: str) -> None:
-    """Every schema back to before 0002 (dropping the column drops its index)."""
+    """Every schema back to before 0002 (dropping the column drops its index), the
+    provisioning template's too."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("""
             DO $$
             DECLARE s text;
             BEGIN
-              FOR s IN SELECT nspname FROM pg_namespace WHERE nspname = 'public'
-                       OR nspname LIKE 'org\\_b%' LOOP
+              FOR s IN SELECT nspname FROM pg_namespace WHERE nspname IN ('public',
+                       'tenant_template') OR nspname LIKE 'org\\_b%' LOOP
                 EXECUTE format('ALTER TABLE IF EXISTS %I.deploy_probe_gadget
                                 DROP COLUMN IF EXISTS colour', s);
                 EXECUTE format('DELETE FROM %I.django_migrations WHERE app = %L
@@ -239,6 +240,8 @@ def main() -> None:
         started = time.perf_counter()
         if options.keep and prepared_schemas(admin_url, database_url) == count:
             undo_new_migration(database_url)
+            # The provisioning template is recaptured on v1, as after a fresh set-up.
+            manage(database_url, "migrate_tenants", migrations="v1")
             print(f"Set-up: reusing {database} ({count} organization schemas)")
         else:
             set_up(admin_url, database_url, count)
