@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.deploy.settings_probe")
 
 import psycopg  # noqa: E402
+import psycopg.sql  # noqa: E402
 
 from config.env import (  # noqa: E402
     DATA_DIR,
@@ -201,21 +202,29 @@ def schemas_with_new_column(database_url: str) -> int:
 
 def undo_new_migration(database_url: str) -> None:
     """Every schema back to before 0002 (dropping the column drops its index), the
-    provisioning template's too."""
+    provisioning template's too: one transaction per 500 schemas, which keeps its locks
+    within PostgreSQL's lock table (all 10,000 at once exhaust it)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("""
-            DO $$
-            DECLARE s text;
-            BEGIN
-              FOR s IN SELECT nspname FROM pg_namespace WHERE nspname IN ('public',
-                       'tenant_template') OR nspname LIKE 'org\\_b%' LOOP
-                EXECUTE format('ALTER TABLE IF EXISTS %I.deploy_probe_gadget
-                                DROP COLUMN IF EXISTS colour', s);
-                EXECUTE format('DELETE FROM %I.django_migrations WHERE app = %L
-                                AND name = %L', s, 'deploy_probe', '0002_gadget_colour');
-              END LOOP;
-            END $$;
-        """)
+        schemas = [row[0] for row in conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 'tenant_template')"
+            " OR nspname LIKE 'org\\_b%' ORDER BY nspname"
+        )]  # fmt: skip
+        for start in range(0, len(schemas), 500):
+            conn.execute(_UNDO.format(psycopg.sql.Literal(schemas[start : start + 500])))
+
+
+_UNDO = psycopg.sql.SQL("""
+    DO $$
+    DECLARE s text;
+    BEGIN
+      FOREACH s IN ARRAY {}::text[] LOOP
+        EXECUTE format('ALTER TABLE IF EXISTS %I.deploy_probe_gadget
+                        DROP COLUMN IF EXISTS colour', s);
+        EXECUTE format('DELETE FROM %I.django_migrations WHERE app = %L AND name = %L',
+                       s, 'deploy_probe', '0002_gadget_colour');
+      END LOOP;
+    END $$
+""")
 
 
 def main() -> None:
