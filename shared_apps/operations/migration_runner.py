@@ -68,13 +68,14 @@ class MigrationRun:
         return [outcome for outcome in self.outcomes if not outcome.failed]
 
 
-def pending_migrations() -> PendingMigrations:
-    """Every schema's pending migrations, from one read of all django_migrations tables."""
+def pending_migrations(*, readers: int = 1) -> PendingMigrations:
+    """Every schema's pending migrations, from one read of all django_migrations tables
+    (by `readers` connections at once, see migration_state.applied_by_schema)."""
     public_plans, _ = migration_state.plans_for([public_schema()])
     if not public_plans:
         raise RuntimeError("The public schema does not exist: is DATABASE_URL right?")
     try:
-        tenants, missing = migration_state.plans_for(tenant_schemas_to_migrate())
+        tenants, missing = migration_state.plans_for(tenant_schemas_to_migrate(), readers=readers)
     except DatabaseError:
         if public_plans[0].up_to_date:
             raise
@@ -108,7 +109,7 @@ def migrate_all_schemas(
             run.seconds = time.monotonic() - started
             return run
 
-    plans, run.missing = migration_state.plans_for(tenant_schemas_to_migrate())
+    plans, run.missing = migration_state.plans_for(tenant_schemas_to_migrate(), readers=workers)
     for schema in run.missing:
         report(f"{schema}: skipped, the schema does not exist")
     pending = [plan for plan in plans if not plan.up_to_date]

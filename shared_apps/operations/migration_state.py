@@ -3,9 +3,10 @@
 django-tenants' `migrate_schemas` builds a MigrationExecutor for each schema: it loads the
 migration graph, reads that schema's `django_migrations` and renders the project state,
 even when there is nothing to apply (about a second per schema; minutes at 1,000). Here
-the graph is loaded once per process, every schema's `django_migrations` is summed up in
-one query (a digest per schema; the rows are read once per distinct digest), and a schema
-is up to date when every node of the graph is recorded in it.
+the graph is loaded once per process, every schema's `django_migrations` is summed up by
+one query per chunk of up to 1,000 schemas, on as many connections as the run has workers
+(a digest per schema; the rows are read once per distinct digest), and a schema is up to
+date when every node of the graph is recorded in it.
 
 Every node counts, not only the tenant apps': like Django's `migrate`, which
 django-tenants runs in each schema, a shared app's migration is recorded in a tenant
@@ -15,10 +16,13 @@ schema too (its operations are skipped there by the database router).
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
 
 MigrationKey = tuple[str, str]
@@ -27,6 +31,9 @@ MigrationKey = tuple[str, str]
 # index until it ends, and the whole server has max_locks_per_transaction (64) ×
 # max_connections (100) lock slots by default: 5,000 tables would need 10,000 of them.
 _SCHEMAS_PER_QUERY = 1000
+# Each table read costs the server a fraction of a millisecond (opening the relation, the
+# scan): spread over `readers` connections when each gets at least this many schemas.
+_MIN_SCHEMAS_PER_READER = 250
 
 
 @dataclass(frozen=True)
@@ -123,40 +130,40 @@ def existing_schemas(schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -
 
 
 def applied_by_schema(
-    schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS
+    schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS, readers: int = 1
 ) -> dict[str, frozenset[MigrationKey] | None]:
-    """What each existing schema recorded, in one query per 1,000 schemas plus one per
-    distinct set of recorded migrations.
+    """What each existing schema recorded, in one query per chunk of schemas plus one per
+    distinct digest.
 
-    The first query returns a digest of each schema's django_migrations, not its rows:
+    The chunk queries return a digest of each schema's django_migrations, not its rows:
     at 10,000 schemas the rows are a million tuples to send and build, the digests ten
     thousand. Schemas with the same digest (nearly all of them) share one frozenset,
     read from one of them. Schemas that don't exist are absent from the result; a schema
     without a django_migrations table maps to None.
+
+    With `readers` > 1 and enough schemas, the chunks are read by that many connections
+    at once (threads, each with its own connection): they see committed data only.
     """
     found = existing_schemas(schemas, using=using)
     result: dict[str, frozenset[MigrationKey] | None] = {
         schema: (frozenset() if has_table else None) for schema, has_table in found.items()
     }
     with_table = [schema for schema in schemas if found.get(schema)]
+    size = min(_SCHEMAS_PER_QUERY, max(_MIN_SCHEMAS_PER_READER, math.ceil(
+        len(with_table) / max(1, readers))))  # fmt: skip
+    chunks = [with_table[start : start + size] for start in range(0, len(with_table), size)]
+    if readers > 1 and len(chunks) > 1:
+        with ThreadPoolExecutor(min(readers, len(chunks))) as pool:
+            digested = list(pool.map(lambda chunk: _digests_on_own_connection(using, chunk),
+                                     chunks))  # fmt: skip
+    else:
+        digested = [_digests(connections[using], chunk) for chunk in chunks]
+    by_digest: dict[bytes, list[str]] = {}
+    for pairs in digested:
+        for schema, digest in pairs:
+            by_digest.setdefault(digest, []).append(schema)
     connection = connections[using]
     quote = connection.ops.quote_name
-    by_digest: dict[bytes, list[str]] = {}
-    for start in range(0, len(with_table), _SCHEMAS_PER_QUERY):
-        chunk = with_table[start : start + _SCHEMAS_PER_QUERY]
-        # Schema names come from pg_namespace and are quoted as identifiers. App labels
-        # and migration names are identifiers too: "app.name" joined by spaces is
-        # unambiguous. An empty table's digest is NULL.
-        sql = " UNION ALL ".join(
-            "SELECT %s, sha256(convert_to(string_agg(app || '.' || name, ' '"  # noqa: S608
-            f" ORDER BY app, name), 'UTF8')) FROM {quote(schema)}.django_migrations"
-            for schema in chunk
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, chunk)
-            for schema, digest in cursor.fetchall():
-                if digest is not None:
-                    by_digest.setdefault(bytes(digest), []).append(schema)
     for members in by_digest.values():
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT app, name FROM {quote(members[0])}.django_migrations")  # noqa: S608
@@ -166,11 +173,40 @@ def applied_by_schema(
     return result
 
 
+def _digests(connection: BaseDatabaseWrapper, chunk: Sequence[str]) -> list[tuple[str, bytes]]:
+    """(schema, digest of its django_migrations) for the non-empty tables of `chunk`.
+
+    The rows are digested in the table's own order, not sorted (a third of the cost):
+    the digest only groups schemas whose rows are identical, and schemas that recorded
+    the same migrations in another order only cost one more read of their rows.
+    Schema names come from pg_namespace and are quoted as identifiers. App labels and
+    migration names are identifiers too: "app.name" joined by spaces is unambiguous.
+    An empty table's digest is NULL.
+    """
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        "SELECT %s, sha256(convert_to(string_agg(app || '.' || name, ' '), 'UTF8'))"  # noqa: S608
+        f" FROM {quote(schema)}.django_migrations"
+        for schema in chunk
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(chunk))
+        return [(schema, bytes(digest)) for schema, digest in cursor.fetchall() if digest]
+
+
+def _digests_on_own_connection(using: str, chunk: Sequence[str]) -> list[tuple[str, bytes]]:
+    connection = connections[using]  # this thread's own
+    try:
+        return _digests(connection, chunk)
+    finally:
+        connection.close()
+
+
 def plans_for(
-    schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS
+    schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS, readers: int = 1
 ) -> tuple[list[SchemaPlan], list[str]]:
     """(a plan per existing schema, in the given order; the schemas that don't exist)."""
-    applied = applied_by_schema(schemas, using=using)
+    applied = applied_by_schema(schemas, using=using, readers=readers)
     plans = [plan_for_applied(schema, applied[schema]) for schema in schemas if schema in applied]
     missing = [schema for schema in schemas if schema not in applied]
     return plans, missing

@@ -6,6 +6,8 @@ organization schemas.
     uv run python tests/bench/bench_migrate.py             # 1,000 schemas
     uv run python tests/bench/bench_migrate.py --schemas 10000 --skip standard multiprocessing
                                                            # the longer run
+    uv run python tests/bench/bench_migrate.py --schemas 10000 --keep --skip standard \
+        multiprocessing   # --keep: the database stays; the next run reuses its schemas
 
 Scenarios, each timed as the whole command a deploy runs (process start included):
   (a) nothing to apply;
@@ -20,7 +22,11 @@ so each executor starts from the same state. The schemas are made by cloning one
 migrated schema with its pg_dump output (seconds, instead of replaying migrations).
 
 Runs against the embedded PostgreSQL under .data/ (started if needed) or DATABASE_URL's
-server, in a database of its own that it drops at the end.
+server, in a database of its own that it drops at the end (kept with --keep).
+
+Before timing anything it compiles the project and its dependencies to bytecode, as the
+image is built (UV_COMPILE_BYTECODE=1): with PYTHONDONTWRITEBYTECODE=1 and no .pyc files,
+every command would spend about two seconds compiling Django and the project again.
 """
 
 from __future__ import annotations
@@ -28,9 +34,11 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import resource
 import shutil
 import subprocess
 import sys
+import sysconfig
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -41,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.deploy.settings_probe")
 
 import psycopg  # noqa: E402
+import psycopg.sql  # noqa: E402
 
 from config.env import (  # noqa: E402
     DATA_DIR,
@@ -69,15 +78,21 @@ def server_url(dbname: str) -> str:
 def manage(database_url: str, *args: str, migrations: str) -> float:
     env = {**os.environ, "DATABASE_URL": database_url, "PROBE_MIGRATIONS": migrations,
            "DJANGO_SETTINGS_MODULE": "tests.deploy.settings_probe"}  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
                             capture_output=True, text=True)  # fmt: skip
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     for line in result.stdout.splitlines():
         if line.lstrip().startswith(("fast path:", "executor:")):
             print(f"    migrate_tenants said: {line.strip()}")
+    # On a shared machine the wall time mostly measures the queue for a core: the CPU
+    # the command and its workers used (not PostgreSQL's) is printed beside it.
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    print(f"    {args[0]}: {elapsed:.2f} s wall, {cpu:.2f} s CPU in its processes")
     return elapsed
 
 
@@ -128,6 +143,19 @@ def raw_sql_floor(database_url: str, ddl: str, count: int) -> float:
     return time.perf_counter() - started
 
 
+def load() -> str:
+    """The machine's 1-minute load average, printed beside each figure."""
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def compile_bytecode() -> None:
+    """.pyc files for every module a command imports (compileall skips fresh ones)."""
+    paths = [sysconfig.get_paths()["purelib"], *(str(ROOT / part) for part in
+             ("config", "shared_apps", "tenant_apps", "tests", "manage.py"))]  # fmt: skip
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", *paths],
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+
+
 def pg_dump_binary() -> str:
     bundled = Path(embedded._pg_bin("pg_dump"))
     return str(bundled) if bundled.exists() else (shutil.which("pg_dump") or "pg_dump")
@@ -173,21 +201,30 @@ def schemas_with_new_column(database_url: str) -> int:
 
 
 def undo_new_migration(database_url: str) -> None:
-    """Every schema back to before 0002 (dropping the column drops its index)."""
+    """Every schema back to before 0002 (dropping the column drops its index), the
+    provisioning template's too: one transaction per 500 schemas, which keeps its locks
+    within PostgreSQL's lock table (all 10,000 at once exhaust it)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("""
-            DO $$
-            DECLARE s text;
-            BEGIN
-              FOR s IN SELECT nspname FROM pg_namespace WHERE nspname = 'public'
-                       OR nspname LIKE 'org\\_b%' LOOP
-                EXECUTE format('ALTER TABLE IF EXISTS %I.deploy_probe_gadget
-                                DROP COLUMN IF EXISTS colour', s);
-                EXECUTE format('DELETE FROM %I.django_migrations WHERE app = %L
-                                AND name = %L', s, 'deploy_probe', '0002_gadget_colour');
-              END LOOP;
-            END $$;
-        """)
+        schemas = [row[0] for row in conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 'tenant_template')"
+            " OR nspname LIKE 'org\\_b%' ORDER BY nspname"
+        )]  # fmt: skip
+        for start in range(0, len(schemas), 500):
+            conn.execute(_UNDO.format(psycopg.sql.Literal(schemas[start : start + 500])))
+
+
+_UNDO = psycopg.sql.SQL("""
+    DO $$
+    DECLARE s text;
+    BEGIN
+      FOREACH s IN ARRAY {}::text[] LOOP
+        EXECUTE format('ALTER TABLE IF EXISTS %I.deploy_probe_gadget
+                        DROP COLUMN IF EXISTS colour', s);
+        EXECUTE format('DELETE FROM %I.django_migrations WHERE app = %L AND name = %L',
+                       s, 'deploy_probe', '0002_gadget_colour');
+      END LOOP;
+    END $$
+""")
 
 
 def main() -> None:
@@ -196,29 +233,28 @@ def main() -> None:
     parser.add_argument("--schemas", type=int, help="number of organization schemas")
     parser.add_argument("--skip", nargs="*", default=[], choices=list(COMMANDS),
                         help="executors not to run (e.g. standard at large scale)")  # fmt: skip
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the database (named after the count) and reuse it when "
+                        "it already holds the schemas: set-up at 10,000 takes a while")  # fmt: skip
     options = parser.parse_args()
     count = options.schemas or (100 if options.quick else 1000)
+    database = f"{DATABASE}_{count}" if options.keep else DATABASE
 
+    compile_bytecode()
     services = embedded.EmbeddedServices(DATA_DIR)
     services.start(**embedded_services_needed())
     admin_url = server_url("postgres")
-    database_url = server_url(DATABASE)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    database_url = server_url(database)
     try:
         started = time.perf_counter()
-        manage(database_url, "migrate_tenants", migrations="v1")
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{SEED}"')
-            conn.execute(
-                "INSERT INTO tenants_organization (schema_name, name, slug, status, created_at,"
-                " updated_at) VALUES (%s, 'Bench 0', 'b00000', 'active', now(), now())",
-                (SEED,),
-            )
-        manage(database_url, "migrate_tenants", migrations="v1")
-        clone_schemas(database_url, count)
-        print(f"Set-up: {count} organization schemas in {time.perf_counter() - started:.1f} s")
+        if options.keep and prepared_schemas(admin_url, database_url) == count:
+            undo_new_migration(database_url)
+            # The provisioning template is recaptured on v1, as after a fresh set-up.
+            manage(database_url, "migrate_tenants", migrations="v1")
+            print(f"Set-up: reusing {database} ({count} organization schemas)")
+        else:
+            set_up(admin_url, database_url, count)
+            print(f"Set-up: {count} organization schemas in {time.perf_counter() - started:.1f} s")
 
         results: dict[str, dict[str, float]] = {"a": {}, "b": {}}
         ddl = tenant_migration_sql(database_url)
@@ -226,31 +262,68 @@ def main() -> None:
         results["b"]["raw SQL floor"] = raw_sql_floor(database_url, ddl, count)
         migrated = schemas_with_new_column(database_url)
         print(f"(b) AddField+AddIndex  {'raw SQL floor':<16} {results['b']['raw SQL floor']:8.2f} s"
-              f"   ({migrated}/{count} schemas have the new column)", flush=True)  # fmt: skip
+              f"   ({migrated}/{count} schemas have the new column; {load()})",
+                  flush=True)  # fmt: skip
         assert migrated == count, f"the floor left {count - migrated} schemas unmigrated"
         undo_new_migration(database_url)
         for name, command in COMMANDS.items():
             if name in options.skip:
                 continue
             results["a"][name] = manage(database_url, *command, migrations="v1")
-            print(f"(a) nothing to apply   {name:<16} {results['a'][name]:8.2f} s", flush=True)
+            print(
+                f"(a) nothing to apply   {name:<16} {results['a'][name]:8.2f} s   ({load()})",
+                flush=True,
+            )
             results["b"][name] = manage(database_url, *command, migrations="v2")
             migrated = schemas_with_new_column(database_url)
             print(f"(b) AddField+AddIndex  {name:<16} {results['b'][name]:8.2f} s"
-                  f"   ({migrated}/{count} schemas have the new column)", flush=True)  # fmt: skip
+                  f"   ({migrated}/{count} schemas have the new column; {load()})",
+                  flush=True)  # fmt: skip
             assert migrated == count, f"{name} left {count - migrated} schemas unmigrated"
             undo_new_migration(database_url)
         report(results, count, options)
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        if not options.keep:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         services.stop()
+
+
+def prepared_schemas(admin_url: str, database_url: str) -> int:
+    """How many organization schemas a kept database holds (0: none to reuse)."""
+    with psycopg.connect(admin_url) as conn:
+        name = urlsplit(database_url).path.lstrip("/")
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return 0
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'org\\_b%'"
+        ).fetchone()[0]
+
+
+def set_up(admin_url: str, database_url: str, count: int) -> None:
+    """A fresh database: public migrated, one organization migrated, cloned count - 1 times."""
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    manage(database_url, "migrate_tenants", migrations="v1")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{SEED}"')
+        conn.execute(
+            "INSERT INTO tenants_organization (schema_name, name, slug, status, created_at,"
+            " updated_at) VALUES (%s, 'Bench 0', 'b00000', 'active', now(), now())",
+            (SEED,),
+        )
+    manage(database_url, "migrate_tenants", migrations="v1")
+    clone_schemas(database_url, count)
 
 
 def report(results: dict[str, dict[str, float]], count: int, options: argparse.Namespace) -> None:
     print()
     print(f"{count} organization schemas + public; {os.cpu_count()} CPUs; workers/processes ="
-          f" {WORKERS} for the floor, multiprocessing and migrate_tenants")  # fmt: skip
+          f" {WORKERS} for the floor, multiprocessing and migrate_tenants;"
+          f" load average at the end {os.getloadavg()[0]:.1f}")  # fmt: skip
     columns = list(results["b"])
     print(f"| scenario | {' | '.join(columns)} |")
     print("|---|" + "---:|" * len(columns))
@@ -271,7 +344,8 @@ def report(results: dict[str, dict[str, float]], count: int, options: argparse.N
             print(f"speed-up over standard ({key}): {ratio:.1f}x")
     flag = " --quick" if options.quick else f" --schemas {count}" if options.schemas else ""
     skip = f" --skip {' '.join(options.skip)}" if options.skip else ""
-    print(f"rerun: uv run python tests/bench/bench_migrate.py{flag}{skip}")
+    keep = " --keep" if options.keep else ""
+    print(f"rerun: uv run python tests/bench/bench_migrate.py{flag}{keep}{skip}")
 
 
 if __name__ == "__main__":

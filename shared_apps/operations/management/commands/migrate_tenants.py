@@ -83,7 +83,7 @@ class Command(BaseCommand):
         if options["workers"] < 1:
             raise CommandError("--workers must be at least 1.")
         if options["check"]:
-            self._check(fast_path=options["fast_path"])
+            self._check(fast_path=options["fast_path"], workers=options["workers"])
             return
         wait = 0.0 if options["no_wait"] else options["lock_wait"]
         verbose = options["verbosity"] >= 2
@@ -127,8 +127,8 @@ class Command(BaseCommand):
             f"Template for fast provisioning captured ({len(snapshot.statements)} statements)."
         )
 
-    def _check(self, *, fast_path: bool) -> None:
-        state = pending_migrations()
+    def _check(self, *, fast_path: bool, workers: int) -> None:
+        state = pending_migrations(readers=workers)
         for schema in state.missing:
             self._say(f"{schema}: the organization's schema does not exist")
         pending = state.pending
