@@ -575,3 +575,19 @@ CELERY_BEAT_SCHEDULE["events-relay-backstop"] = {
         "task_kwargs": {},
     },
 }
+# --- Usage metering: Redis meters per organization and day, flushed to UsageDay -----------
+SHARED_APPS = [*SHARED_APPS, "shared_apps.usage"]
+INSTALLED_APPS = [*INSTALLED_APPS, "shared_apps.usage"]
+# After authentication (and after the view: the API's token sets the user there).
+MIDDLEWARE = [*MIDDLEWARE, "shared_apps.usage.middleware.UsageMiddleware"]
+USAGE_REDIS_URL = env.str("USAGE_REDIS_URL", default=REDIS_URL)
+USAGE_REDIS_PREFIX = "usage:"
+# A day's meters outlive the day long enough for the flushes after midnight to copy them.
+USAGE_REDIS_TTL_SECONDS = 3 * 24 * 3600
+USAGE_API_PATH_PREFIX = "/api/"
+USAGE_FLUSH_BATCH = env.int("USAGE_FLUSH_BATCH", default=5000)
+CELERY_TASK_ROUTES["usage.flush"] = {"queue": "background"}
+CELERY_BEAT_SCHEDULE["usage-flush"] = {
+    "task": "usage.flush",
+    "schedule": env.float("USAGE_FLUSH_SECONDS", default=60.0),
+}

@@ -52,3 +52,4 @@ MEDIA_ROOT = str(DATA_DIR / "test-media" / _RUN)
 # explicitly rather than through a worker.
 EVENTS_REDIS_PREFIX = f"{_RUN}:events:"
 EVENTS_RELAY_ON_COMMIT = False
+USAGE_REDIS_PREFIX = f"{_RUN}:usage:"

@@ -26,6 +26,7 @@ from shared_apps.tenants.models import Organization
 from shared_apps.tenants.provisioning import services as provisioning
 from shared_apps.tenants.selectors import owner_invitation_expires_at
 from shared_apps.tenants.validation import organization_filter_validate
+from shared_apps.usage.selectors import usage_as_json, usage_for, usage_range_validate
 
 
 def _error(status: int, message: str, **extra: Any) -> JsonResponse:
@@ -182,3 +183,24 @@ def organization_action(request: HttpRequest, slug: str, action: str) -> JsonRes
             404, f"Unknown action “{action}”.", actions=[*_ACTIONS, "export", "owner-invitation"]
         )
     return JsonResponse(_as_json(_ACTIONS[action](organization=found, actor=request.actor)))
+
+
+@require_http_methods(["GET"])
+@token_required
+def organization_usage(request: HttpRequest, slug: str) -> JsonResponse:
+    """Per-day usage (what billing reads): `?since=YYYY-MM-DD&until=YYYY-MM-DD`."""
+    found = _get(slug)
+    if found is None:
+        return _error(404, f"No organization with slug “{slug}”.")
+    since, until = usage_range_validate(
+        since=request.GET.get("since", ""), until=request.GET.get("until", "")
+    )
+    days = usage_for(found, since=since, until=until)
+    return JsonResponse(
+        {
+            "organization": found.slug,
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "days": [usage_as_json(day) for day in days],
+        }
+    )

@@ -44,6 +44,11 @@ urlpatterns = [
     path("api/v1/organizations/", api.organizations, name="api-organizations"),
     path("api/v1/organizations/<slug:slug>/", api.organization, name="api-organization"),
     path(
+        "api/v1/organizations/<slug:slug>/usage/",
+        api.organization_usage,
+        name="api-organization-usage",
+    ),
+    path(
         "api/v1/organizations/<slug:slug>/<str:action>/",
         api.organization_action,
         name="api-organization-action",
