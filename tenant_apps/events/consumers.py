@@ -19,6 +19,7 @@ from django_tenants.utils import get_public_schema_name, get_tenant_model, schem
 
 from shared_apps.usage.meters import record_storage
 from tenant_apps.accounts.roles import Role
+from tenant_apps.events.activity import activity_record
 from tenant_apps.events.models import AuditEntry, ProcessedEvent
 from tenant_apps.events.transports import Delivery, Transport
 from tenant_apps.files.models import StoredFile
@@ -135,4 +136,5 @@ def usage_storage(envelope: dict[str, Any]) -> None:
 AUDIT = Consumer(name="audit", domains=["tracker", "accounts", "files"], handle=audit_record)
 NOTIFICATIONS = Consumer(name="notifications", domains=["accounts"], handle=notification_dispatch)
 USAGE = Consumer(name="usage", domains=["files"], handle=usage_storage)
-CONSUMERS = {consumer.name: consumer for consumer in (AUDIT, NOTIFICATIONS, USAGE)}
+ACTIVITY = Consumer(name="activity", domains=["tracker"], handle=activity_record)
+CONSUMERS = {consumer.name: consumer for consumer in (AUDIT, NOTIFICATIONS, USAGE, ACTIVITY)}
