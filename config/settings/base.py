@@ -162,6 +162,7 @@ SHARED_APPS = [
     "shared_apps.platform",
     "shared_apps.operations",
     "shared_apps.failed_tasks",
+    "shared_apps.usage",
     # The tenant API's libraries (DRF) have no models: listed with the shared apps so that
     # settings deriving INSTALLED_APPS from SHARED_APPS + TENANT_APPS (tests/deploy) keep them.
     "rest_framework",
@@ -235,6 +236,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "tenant_apps.accounts.impersonated_sessions.ImpersonationMiddleware",
     "tenant_apps.accounts.middleware.RequireMFAMiddleware",
+    # After authentication (and after the view: the API's token sets the user there).
+    "shared_apps.usage.middleware.UsageMiddleware",
 ]
 
 # STATIC
@@ -412,6 +415,7 @@ CELERY_TASK_ROUTES = {
     "tracker.overdue_digest": {"queue": "background"},
     # A slow receiver (up to the timeout per attempt) must not hold up interactive work.
     "webhooks.deliver": {"queue": "background"},
+    "usage.flush": {"queue": "background"},
 }
 # Retry-safe delivery: acknowledged only after the task ends, given back to the queue if
 # the worker dies mid-task, one message reserved per process at a time.
@@ -479,6 +483,11 @@ CELERY_BEAT_SCHEDULE = {
             "spread_seconds": 1800,
             "task_kwargs": {},
         },
+    },
+    # Usage meters copied from Redis into UsageDay (docs/events.md, "Usage metering").
+    "usage-flush": {
+        "task": "usage.flush",
+        "schedule": env.float("USAGE_FLUSH_SECONDS", default=60.0),
     },
 }
 
@@ -656,3 +665,12 @@ WEBHOOKS_ALLOWED_PRIVATE_TARGETS: list[str] = []
 WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
 WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+
+# Usage metering (docs/events.md, "Usage metering"): Redis meters per organization and
+# day, flushed to UsageDay in the public schema.
+USAGE_REDIS_URL = env.str("USAGE_REDIS_URL", default=REDIS_URL)
+USAGE_REDIS_PREFIX = "usage:"
+# A day's meters outlive the day long enough for the flushes after midnight to copy them.
+USAGE_REDIS_TTL_SECONDS = 3 * 24 * 3600
+USAGE_API_PATH_PREFIX = "/api/"
+USAGE_FLUSH_BATCH = env.int("USAGE_FLUSH_BATCH", default=5000)

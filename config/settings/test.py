@@ -54,3 +54,4 @@ EVENTS_REDIS_PREFIX = f"{_RUN}:events:"
 EVENTS_RELAY_ON_COMMIT = False
 # The webhook tests' receiver listens on 127.0.0.1 (production refuses it: base.py).
 WEBHOOKS_ALLOWED_PRIVATE_TARGETS = ["127.0.0.1/32"]
+USAGE_REDIS_PREFIX = f"{_RUN}:usage:"

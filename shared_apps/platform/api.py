@@ -28,6 +28,7 @@ from shared_apps.platform.api_serializers import (
     OrganizationSerializer,
     OrganizationUpdateSerializer,
     OwnerInvitationSerializer,
+    UsageSerializer,
 )
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.client_ip import client_ip
@@ -37,6 +38,7 @@ from shared_apps.tenants.lifecycle.tasks import export_organization
 from shared_apps.tenants.models import Organization
 from shared_apps.tenants.provisioning import services as provisioning
 from shared_apps.tenants.validation import organization_filter_validate
+from shared_apps.usage.selectors import usage_as_json, usage_for, usage_range_validate
 
 
 class PlatformAPIView(APIView):
@@ -174,4 +176,31 @@ class ExportView(PlatformAPIView):
         transaction.on_commit(lambda: export_organization.delay(export.pk))
         return Response(
             {"export": export.pk, "status": export.status}, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class UsageView(PlatformAPIView):
+    """Per-day usage (what billing reads): `?since=YYYY-MM-DD&until=YYYY-MM-DD`."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", str, description="First day (ISO date), inclusive"),
+            OpenApiParameter("until", str, description="Last day (ISO date), inclusive"),
+        ],
+        responses={200: UsageSerializer},
+    )
+    def get(self, request, slug: str):
+        found = self.organization(slug)
+        since, until = usage_range_validate(
+            since=request.query_params.get("since", ""),
+            until=request.query_params.get("until", ""),
+        )
+        days = usage_for(found, since=since, until=until)
+        return Response(
+            {
+                "organization": found.slug,
+                "since": since.isoformat(),
+                "until": until.isoformat(),
+                "days": [usage_as_json(day) for day in days],
+            }
         )

@@ -78,3 +78,19 @@ class ExportSerializer(serializers.Serializer):
 class DeletedSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     status = serializers.CharField()
+
+
+class UsageDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    api_calls = serializers.IntegerField()
+    events = serializers.IntegerField()
+    active_members = serializers.IntegerField()
+    storage_bytes = serializers.IntegerField()
+    task_seconds = serializers.FloatField()
+
+
+class UsageSerializer(serializers.Serializer):
+    organization = serializers.SlugField()
+    since = serializers.DateField()
+    until = serializers.DateField()
+    days = UsageDaySerializer(many=True)

@@ -58,6 +58,11 @@ urlpatterns = [
         name="api-organization-export",
     ),
     path(
+        "api/v1/organizations/<slug:slug>/usage/",
+        api.UsageView.as_view(),
+        name="api-organization-usage",
+    ),
+    path(
         "api/v1/organizations/<slug:slug>/<str:action>/",
         api.OrganizationTransitionView.as_view(),
         name="api-organization-action",

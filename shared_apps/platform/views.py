@@ -37,6 +37,7 @@ from shared_apps.tenants.routing.links import organization_url
 from shared_apps.tenants.selectors import owner_invitation_expires_at
 from shared_apps.tenants.validation import default_plan
 from shared_apps.tenants.validators import normalize_slug, validate_slug
+from shared_apps.usage.selectors import usage_for, usage_range_validate
 
 
 def _flash(request: HttpRequest, error: ValidationError) -> None:
@@ -120,6 +121,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else []
     )
     expires_at = owner_invitation_expires_at(organization)
+    usage_since, usage_until = usage_range_validate()
     context = {
         "organization": organization,
         "stats": selectors.schema_stats([organization.schema_name]).get(organization.schema_name),
@@ -133,6 +135,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "workers": [str(node) for node in worker_nodes()] if citus_enabled() else [],
         "move": move_requests.move_progress(organization.pk),
         "move_form": MoveForm(),
+        "usage": usage_for(organization, since=usage_since, until=usage_until),
     }
     return render(request, "platform/organization_detail.html", context)
 

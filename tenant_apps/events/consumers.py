@@ -14,11 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_context
 
+from shared_apps.usage.meters import record_storage
 from tenant_apps.accounts.roles import Role
+from tenant_apps.events.activity import activity_record
 from tenant_apps.events.models import AuditEntry, ProcessedEvent
 from tenant_apps.events.transports import Delivery, Transport
+from tenant_apps.files.models import StoredFile
 from tenant_apps.notifications.services import notify_organization
 
 logger = logging.getLogger(__name__)
@@ -129,6 +133,15 @@ def notification_dispatch(envelope: dict[str, Any]) -> None:
     )
 
 
+def usage_storage(envelope: dict[str, Any]) -> None:
+    """Usage metering's storage gauge: the organization's stored bytes after each file
+    event, summed from its files (exact, and right again after any missed event)."""
+    total = StoredFile.objects.aggregate(total=Sum("size"))["total"] or 0
+    record_storage(schema=envelope["organization"]["schema"], size=total)
+
+
 AUDIT = Consumer(name="audit", domains=["tracker", "accounts", "files"], handle=audit_record)
 NOTIFICATIONS = Consumer(name="notifications", domains=["accounts"], handle=notification_dispatch)
-CONSUMERS = {consumer.name: consumer for consumer in (AUDIT, NOTIFICATIONS)}
+USAGE = Consumer(name="usage", domains=["files"], handle=usage_storage)
+ACTIVITY = Consumer(name="activity", domains=["tracker"], handle=activity_record)
+CONSUMERS = {consumer.name: consumer for consumer in (AUDIT, NOTIFICATIONS, USAGE, ACTIVITY)}

@@ -69,3 +69,28 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_email} {self.event_type}"
+
+
+class ActivityEntry(models.Model):
+    """One change in a tracker project, for its activity feed (tenant_apps/events/activity.py).
+
+    `project_id` is a plain column, not a foreign key: the feed outlives a project moved to
+    the trash, and the events app keeps no schema dependency on the tracker's tables."""
+
+    event_id = models.UUIDField(unique=True)
+    project_id = models.BigIntegerField()
+    event_type = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField()
+    actor_email = models.CharField(max_length=254, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["project_id", "-occurred_at", "-id"], name="events_activity_recent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.summary}"

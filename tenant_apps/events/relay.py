@@ -17,6 +17,7 @@ makes the commit order of each entity's events.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
+from shared_apps.usage.meters import record_events
 from tenant_apps.events.models import OutboxEvent
 from tenant_apps.events.transports import Transport, default_transport, events_redis
 
@@ -63,6 +65,11 @@ def relay_organization(*, transport: Transport | None = None, batch_size: int | 
             transport.publish([payload for _id, payload in rows])
             OutboxEvent.objects.filter(id__in=[row_id for row_id, _payload in rows]).update(
                 sent_at=timezone.now()
+            )
+            # Metered once marked sent: a batch published again after a crash counts once.
+            transaction.on_commit(
+                functools.partial(record_events, schema=connection.schema_name, count=len(rows)),
+                robust=True,
             )
         published += len(rows)
         if len(rows) < batch_size:

@@ -58,6 +58,9 @@ class RedisStreamsTransport:
     def __init__(self, client: redis.Redis | None = None, prefix: str | None = None) -> None:
         self.client = client or events_redis()
         self.prefix = settings.EVENTS_REDIS_PREFIX if prefix is None else prefix
+        # (group, streams) whose own pending messages this process has drained: the next
+        # reads skip the "0" pass and the group creation (one round trip, not three).
+        self._recovered: set[tuple[str, tuple[str, ...]]] = set()
 
     def stream(self, domain: str) -> str:
         return f"{self.prefix}stream:{domain}"
@@ -81,15 +84,12 @@ class RedisStreamsTransport:
         self, *, group: str, domains: list[str], count: int, block_ms: int
     ) -> Iterator[Delivery]:
         streams = [self.stream(domain) for domain in domains]
-        for stream in streams:
-            try:
-                self.client.xgroup_create(stream, group, id="0", mkstream=True)
-            except redis.ResponseError as error:
-                if "BUSYGROUP" not in str(error):
-                    raise
+        key = (group, tuple(streams))
+        if key not in self._recovered:
+            self._create_groups(group, streams)
         # "0" first: what this consumer read before and never acknowledged (a crash
-        # between apply and ack), then ">" for new messages.
-        for start in ("0", ">"):
+        # between apply and ack), until none is left; then only ">" for new messages.
+        for start in ("0", ">") if key not in self._recovered else (">",):
             response = self.client.xreadgroup(
                 group,
                 "relay-consumer",
@@ -97,6 +97,8 @@ class RedisStreamsTransport:
                 count=count,
                 block=(block_ms or None) if start == ">" else None,
             )
+            if start == "0" and not any(messages for _stream, messages in response or []):
+                self._recovered.add(key)
             for stream, messages in response or []:
                 for message_id, fields in messages:
                     yield Delivery(
@@ -104,6 +106,14 @@ class RedisStreamsTransport:
                         envelope=json.loads(fields[b"payload"]),
                         ack_token=(stream, message_id),
                     )
+
+    def _create_groups(self, group: str, streams: list[str]) -> None:
+        for stream in streams:
+            try:
+                self.client.xgroup_create(stream, group, id="0", mkstream=True)
+            except redis.ResponseError as error:
+                if "BUSYGROUP" not in str(error):
+                    raise
 
     def ack(self, *, group: str, delivery: Delivery) -> None:
         stream, message_id = delivery.ack_token

@@ -11,7 +11,7 @@ from tenant_apps.events.transports import default_transport
 
 
 class Command(BaseCommand):
-    help = "Apply domain events with the named consumers (audit, notifications)."
+    help = "Apply domain events with the named consumers (audit, notifications, usage, activity)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("consumers", nargs="+", choices=sorted(CONSUMERS))
