@@ -159,7 +159,7 @@ def _start_web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
         env={**env, "ROLE": "web", "PORT": str(port), "HOST": "127.0.0.1"},
         stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 300  # a loaded machine starts Django slowly
     while time.monotonic() < deadline:
         result = subprocess.run(
             ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",

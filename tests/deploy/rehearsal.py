@@ -304,6 +304,10 @@ def rehearsal_stack(workdir: Path, database: Database) -> Iterator[Stack]:
         caddy_env = {
             **env, "XDG_DATA_HOME": str(workdir), "XDG_CONFIG_HOME": str(workdir),
             "PLATFORM_TLS": "internal", "UPSTREAM": f"127.0.0.1:{web_port}",
+            # How long Caddy holds a request for a healthy web role: the restart's drain
+            # plus a new role's start, which took over 30 s (the default) at a load
+            # average of 30 on the 2-CPU build machine.
+            "PROXY_TRY_DURATION": "120s",
         }  # fmt: skip
         caddyfile = caddyfile_for(app, workdir, http_port, https_port)
         try:
