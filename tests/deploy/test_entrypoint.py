@@ -163,7 +163,8 @@ def test_web_role_drains_on_sigterm_before_it_shuts_down(deploy_database):
     web = start_role(_role_env(deploy_database, "web", PORT=str(port), WEB_CONCURRENCY="2",
                                HOST="127.0.0.1", WEB_DRAIN_SECONDS="8"))  # fmt: skip
     try:
-        web.wait_for("Uvicorn running on")
+        web.wait_for("Uvicorn running on")  # bound; it listens once a worker has started
+        web.wait_for("Application startup complete")
         deadline = time.monotonic() + 60
         while _status(port, "/healthz")[0] != 200:
             assert time.monotonic() < deadline, "\n".join(web.lines[-20:])
