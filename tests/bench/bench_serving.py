@@ -1,7 +1,7 @@
 """Serving benchmark: the production web role over real sockets vs a plain Django control.
 
     uv run python -m tests.bench.bench_serving [--organizations 1000] [--seconds 20]
-        [--rounds 2] [--connections 64] [--tracemalloc]
+        [--rounds 2] [--connections 64]
 
 Both servers are started through deploy/entrypoint.sh (ROLE=web: uvicorn, 2 workers,
 Django's psycopg pool) under config.settings.prod, on the machine's PostgreSQL
@@ -15,8 +15,7 @@ every answer checked for that organization's name. Rounds alternate between the 
 A warm-up round of each (as long as a measured round) comes first. Prints requests/s,
 p50/p99 latency, errors, wrong-organization answers, the ratio to the control, and each
 uvicorn worker's RSS after the warm-up and after every round (caches fill in the warm-up;
-growth after it is a leak). --tracemalloc traces every worker's allocations and prints
-the sites that grew between the warm-up and the end (slow: for a diagnosis, not figures).
+growth after it is a leak).
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -109,50 +107,6 @@ def _worker_rss(main_pid: int) -> list[int]:
     return [round(worker.memory_info().rss / 2**20) for worker in workers]
 
 
-def _snapshot_all(servers: dict[str, subprocess.Popen], workdir: Path, label: str) -> None:
-    """With --tracemalloc: each worker writes a snapshot (serving_trace/sitecustomize.py),
-    kept as <workdir>/traces/<variant>-<pid>-<label>.snapshot."""
-    traces = workdir / "traces"
-    if not traces.exists():
-        return
-    import psutil
-
-    for variant, server in servers.items():
-        for worker in psutil.Process(server.pid).children():
-            if "spawn_main" not in " ".join(worker.cmdline()):
-                continue
-            before = set(traces.glob(f"{worker.pid}-*.snapshot"))
-            worker.send_signal(signal.SIGUSR1)
-            deadline = time.monotonic() + 120
-            while not set(traces.glob(f"{worker.pid}-*.snapshot")) - before:
-                assert time.monotonic() < deadline, f"no snapshot from worker {worker.pid}"
-                time.sleep(0.2)
-            (new,) = set(traces.glob(f"{worker.pid}-*.snapshot")) - before
-            new.rename(traces / f"{variant}-{worker.pid}-{label}.snapshot")
-
-
-def _trace_report(workdir: Path, top: int = 12) -> None:
-    """Per worker: the allocation sites that grew most between the warm-up and the end."""
-    import tracemalloc
-
-    ignore = [
-        tracemalloc.Filter(False, tracemalloc.__file__),
-        tracemalloc.Filter(False, "<frozen *>"),
-    ]
-    for warm in sorted((workdir / "traces").glob("*-warm.snapshot")):
-        variant, pid, _ = warm.stem.split("-")
-        end = warm.with_name(f"{variant}-{pid}-end.snapshot")
-        before = tracemalloc.Snapshot.load(str(warm)).filter_traces(ignore)
-        after = tracemalloc.Snapshot.load(str(end)).filter_traces(ignore)
-        diff = after.compare_to(before, "lineno")
-        total = sum(d.size_diff for d in diff)
-        print(f"\n{variant} worker {pid}: traced memory {total / 2**20:+.1f} MiB since warm-up;"
-              f" top {top} sites by growth:")  # fmt: skip
-        for stat in diff[:top]:
-            print(f"  {stat.size_diff / 1024:+9.1f} KiB {stat.count_diff:+7d} blocks  "
-                  f"{stat.traceback[0]}")  # fmt: skip
-
-
 def _start_web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     server = subprocess.Popen(
         ["bash", str(ROOT / "deploy" / "entrypoint.sh")],
@@ -206,11 +160,6 @@ def main() -> None:
         "--database-url", default="postgresql://postgres@127.0.0.1:5432/tenantry_bench_serving"
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
-    parser.add_argument(
-        "--tracemalloc", action="store_true",
-        help="trace allocations in every worker and print what grew after the warm-up (slow:"
-        " a diagnosis, not figures)",
-    )  # fmt: skip
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.setup:
@@ -245,13 +194,6 @@ def main() -> None:
         "STATIC_ROOT": str(workdir / "static"),
         "PYTHON": sys.executable,
     }
-    server_env = dict(env)
-    if args.tracemalloc:
-        (workdir / "traces").mkdir()
-        server_env["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(Path(__file__).with_name("serving_trace")), env.get("PYTHONPATH")])
-        )
-        server_env["BENCH_TRACEMALLOC_DIR"] = str(workdir / "traces")
     servers: dict[str, subprocess.Popen] = {}
     try:
         # Static files as the image builds them (the manifest the prod settings read).
@@ -268,13 +210,13 @@ def main() -> None:
         plain_targets = workdir / "plain.tsv"
         plain_targets.write_text(f"{rows[0][0]}\t{rows[0][1]}\t{rows[0][2]}\n")
         plain_env = {
-            **server_env,
+            **env,
             "DJANGO_SETTINGS_MODULE": "tests.bench.serving_plain_settings",
             "BENCH_PLAIN_SCHEMA": rows[0][3],
             "BENCH_PLAIN_NAME": rows[0][2].strip("></a"),
         }
         ports = {"tenantry": _free_port(), "plain": _free_port()}
-        servers["tenantry"] = _start_web(server_env, ports["tenantry"], workdir / "tenantry.log")
+        servers["tenantry"] = _start_web(env, ports["tenantry"], workdir / "tenantry.log")
         servers["plain"] = _start_web(plain_env, ports["plain"], workdir / "plain.log")
         variant_targets = {"tenantry": tenantry_targets, "plain": plain_targets}
         # A warm-up round as long as a measured one (imports, pools, the routing cache,
@@ -283,7 +225,6 @@ def main() -> None:
         for variant, port in ports.items():
             _wrk(port, variant_targets[variant], args.connections, args.seconds)
         rss = {v: [_worker_rss(s.pid)] for v, s in servers.items()}
-        _snapshot_all(servers, workdir, "warm")
         samples: dict[str, list[dict]] = {"tenantry": [], "plain": []}
         for _round in range(args.rounds):
             for variant, port in ports.items():
@@ -291,13 +232,10 @@ def main() -> None:
                     _wrk(port, variant_targets[variant], args.connections, args.seconds)
                 )
                 rss[variant].append(_worker_rss(servers[variant].pid))
-        _snapshot_all(servers, workdir, "end")
         for variant, rounds in samples.items():
             if any(s["non_200"] or s["socket_errors"] for s in rounds):
                 print(f"--- {variant}'s log (errors) ---")
                 print((workdir / f"{variant}.log").read_text()[-4000:])
-        if args.tracemalloc:
-            _trace_report(workdir)
     finally:
         for server in servers.values():
             os.killpg(server.pid, 15)
