@@ -32,6 +32,9 @@ case "$ROLE" in
     # HTTP and WebSocket (config/asgi.py). The application itself believes X-Forwarded-*
     # only from the proxies in FORWARDED_ALLOW_IPS (default 127.0.0.1), so uvicorn must
     # not apply them first (it would turn a spoofed header into the peer address).
+    # On SIGTERM each worker drains for WEB_DRAIN_SECONDS (health checks answer 503 so
+    # the proxy stops sending; config/drain.py), then finishes what is in flight.
+    export WEB_DRAIN_SECONDS="${WEB_DRAIN_SECONDS:-5}"
     exec "$PYTHON" -m uvicorn config.asgi:application \
       --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
       --workers "${WEB_CONCURRENCY:-2}" \

@@ -2,9 +2,11 @@
 database of its own."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -142,3 +144,42 @@ def test_web_role_believes_forwarded_for_only_from_the_trusted_proxy(deploy_data
         assert not any("198.51.100.2" in line for line in web.lines), web.lines[-5:]
     finally:
         assert web.stop() in (0, -signal.SIGTERM), "\n".join(web.lines[-20:])
+
+
+def _status(port: int, path: str) -> tuple[int, str]:
+    """Any answer's status and body (text); raises if nothing answers."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": "10.1.2.3"})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_web_role_drains_on_sigterm_before_it_shuts_down(deploy_database):
+    """SIGTERM: for WEB_DRAIN_SECONDS both workers answer 503 on the health checks (the
+    proxy takes the role out) and still serve everything else; then the role exits 0."""
+    port = free_port()
+    web = start_role(_role_env(deploy_database, "web", PORT=str(port), WEB_CONCURRENCY="2",
+                               HOST="127.0.0.1", WEB_DRAIN_SECONDS="8"))  # fmt: skip
+    try:
+        web.wait_for("Uvicorn running on")  # bound; it listens once a worker has started
+        web.wait_for("Application startup complete")
+        deadline = time.monotonic() + 60
+        while _status(port, "/healthz")[0] != 200:
+            assert time.monotonic() < deadline, "\n".join(web.lines[-20:])
+            time.sleep(0.2)
+        os.kill(web.process.pid, signal.SIGTERM)  # the main process, as a runtime does
+        deadline = time.monotonic() + 5
+        while _status(port, "/healthz")[0] != 503:  # the main process passes it on
+            assert time.monotonic() < deadline, "\n".join(web.lines[-20:])
+            time.sleep(0.1)
+        answers = [_status(port, "/healthz") for _ in range(6)]  # reaches both workers
+        assert answers == [(503, '{"status": "draining"}')] * 6
+        assert _status(port, "/readyz")[0] == 503
+        # Anything else is still served by Django meanwhile.
+        assert _status(port, "/internal/domain-check") == (400, "Missing ?domain=\n")
+        assert web.process.poll() is None
+        assert web.process.wait(timeout=60) == 0
+    finally:
+        web.stop()
