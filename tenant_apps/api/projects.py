@@ -40,12 +40,12 @@ _EXAMPLE_PROJECT = {"id": 42, "name": "Rocket skates", "created_at": "2026-12-01
         examples=[
             OpenApiExample(
                 "A page",
-                value=[_EXAMPLE_PROJECT],
+                value=_EXAMPLE_PROJECT,
                 response_only=True,
-                description="meta: {next, previous, page_size}",
             )
         ]
     ),
+    retrieve=extend_schema(examples=[OpenApiExample("A project", value=_EXAMPLE_PROJECT)]),
     create=extend_schema(
         examples=[
             OpenApiExample("New project", value={"name": "Rocket skates"}, request_only=True),
