@@ -59,7 +59,9 @@ class FileViewSet(
     parser_classes = [MultiPartParser]  # an upload is multipart, never JSON
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
-    lookup_value_regex = "[0-9a-f-]{36}"
+    # A UUID's shape, so any other id is the catch-all's 404 (urls.py), never a 422 from
+    # the lookup.
+    lookup_value_regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     ordering_fields = ["created_at", "size", "name"]
     ordering = ["-created_at"]
     filterset_fields = ["content_type"]

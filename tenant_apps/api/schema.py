@@ -26,7 +26,8 @@ _ERRORS = {
             "Authentication credentials were not provided."),
     "403": ("Wrong role, a read-only token writing, or CSRF missing.", "permission_denied",
             "Members of this organization only; read-only tokens may only read."),
-    "404": ("Nothing with that id in this organization.", "not_found", "Not found."),
+    "404": ("Nothing with that id in this organization (or an invalid cursor).", "not_found",
+            "Not found."),
     "409": ("The database refused the write (a uniqueness race).", "conflict",
             "This conflicts with data stored already."),
     "422": ("Field validation failed: `fields` maps each field to its messages.", "invalid",
@@ -61,11 +62,12 @@ def _error_statuses(path: str, method: str, operation: dict) -> list[str]:
     statuses = ["403", "429"]
     if operation.get("security") or path.endswith("/auth/token/refresh/"):
         statuses.append("401")
-    if "{" in path:
-        statuses.append("404")
+    query = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
+    if "{" in path or "cursor" in query:
+        statuses.append("404")  # an unknown id, or a cursor this list did not hand out
     if "requestBody" in operation:
         statuses += ["400", "422"]
-    elif any(p.get("in") == "query" for p in operation.get("parameters", [])):
+    elif query:
         statuses.append("422")  # a filter value of the wrong type
     if method in {"post", "put", "patch", "delete"}:
         statuses.append("409")

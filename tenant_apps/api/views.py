@@ -1,4 +1,5 @@
-"""The API tokens settings page: create (the value shown once), list, revoke.
+"""The API tokens settings page: create (the value shown once), list, revoke; and the API's
+answer to a path it does not have.
 
 The same services as /api/v1/tokens/ (tenant_apps/api/tokens.py): one validation, one audit.
 """
@@ -9,6 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 from shared_apps.tenants.audit import Actor
 from tenant_apps.accounts.roles import Role, role_required
@@ -52,3 +57,16 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("api-settings:tokens")
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any path under /api/v1/ that matches no endpoint (a malformed id too): the envelope's
+    404 in JSON, not Django's HTML page. Before authentication: it reveals nothing."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound
