@@ -85,6 +85,15 @@ def _error_response(status: str) -> dict:
     return {"description": description, "content": {"application/json": media}}
 
 
+def _json_bodies_only(operation: dict) -> None:
+    """Where a body is JSON, document JSON alone: the same body also offered as multipart
+    (DRF's parsers accept both) makes generated clients ambiguous (openapi-python-client
+    emits a union of one type twice, which does not import). Uploads stay multipart."""
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        content.pop("multipart/form-data", None)
+
+
 def _add_examples(operation: dict) -> None:
     """Examples for operations whose modules declare none (schema_examples.py)."""
     examples = EXAMPLES_BY_OPERATION.get(operation.get("operationId", ""), {})
@@ -102,6 +111,7 @@ def wrap_in_envelope(result: dict, generator, request, public) -> dict:
     (what EnvelopeRenderer sends), and each operation's error answers as ErrorEnvelope."""
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            _json_bodies_only(operation)
             _add_examples(operation)
             for code, response in operation.get("responses", {}).items():
                 content = response.get("content", {}).get("application/json")

@@ -1,9 +1,7 @@
 """The tenant API served for real: uvicorn on a socket, a database of its own with the demo
-organizations (acme, globex), and a personal token of each one's owner.
-
-The schemathesis run and the generated client's test use it (a live server sees only
-committed data, so the test's transaction-wrapped fixtures cannot serve).
-"""
+organizations (acme, globex), a JWT signing key, and a personal token of each one's owner
+(a live server sees only committed data: the test's transaction-wrapped fixtures cannot
+serve it)."""
 
 import contextlib
 import json
@@ -21,11 +19,12 @@ from django.conf import settings
 
 from tests.live import ROOT, LiveProcess, free_port, project_env, scratch_database
 
-# Runs inside the server's project: make each owner a token, on the business plan (so the
-# fuzzing's few hundred requests a minute are not rate limited), with token ids far from
-# the small ids generated paths use (DELETE /tokens/1/ must not revoke the caller).
+# Runs inside the server's project: each owner's token (ids far from the small ids a
+# generated path uses: DELETE /tokens/1/ must not revoke the caller), the business plan (a
+# client's bursts are not rate limited), a signing key.
 _MAKE_TOKENS = """
 import json
+from django.core.management import call_command
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django_tenants.utils import tenant_context
@@ -46,6 +45,7 @@ for org in Organization.objects.exclude(schema_name="public"):
         _token, raw = token_create(user=owner, name="live", scope="read-write",
                                    lifetime_days=1, actor=Actor.command_line())
     tokens[org.slug] = raw
+call_command("jwt_keys", "rotate")
 print("TOKENS " + json.dumps(tokens))
 """
 
@@ -96,7 +96,6 @@ def live_api() -> Iterator[LiveApi]:
             JWT_PRIVATE_KEYS_DIR=str(Path(keys)),
         )
         _manage(env, "dev", "--setup-only")
-        _manage(env, "jwt_keys", "rotate")
         printed = _manage(env, "shell", "-c", _MAKE_TOKENS)
         tokens = json.loads(printed.split("TOKENS ", 1)[1])
         port = free_port()
