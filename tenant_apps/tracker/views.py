@@ -15,7 +15,7 @@ from tenant_apps.tracker.services import project_create
 def project_list(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        project = project_create(name=form.cleaned_data["name"])
+        project = project_create(name=form.cleaned_data["name"], created_by=request.user)
         messages.success(request, f"Project “{project.name}” created.")
         return redirect("tracker:project-list")
     return render(request, "tracker/project_list.html", {"form": form, "projects": projects_list()})
