@@ -13,8 +13,11 @@ from tenant_apps.tracker.services import project_create
 class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
-        fields = ["id", "name", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = ["id", "name", "description", "task_count", "open_count", "created_at"]
+        read_only_fields = ["id", "task_count", "open_count", "created_at"]
+
+    task_count = serializers.IntegerField(read_only=True, default=0)
+    open_count = serializers.IntegerField(read_only=True, default=0)
 
     def validate_name(self, value: str) -> str:
         if not value.strip():
@@ -32,7 +35,10 @@ class ProjectFilter(django_filters.FilterSet):
         fields = ["name", "created_after", "created_before"]
 
 
-_EXAMPLE_PROJECT = {"id": 42, "name": "Rocket skates", "created_at": "2026-12-01T09:30:00Z"}
+_EXAMPLE_PROJECT = {
+    "id": 42, "name": "Rocket skates", "description": "", "task_count": 3, "open_count": 2,
+    "created_at": "2026-12-01T09:30:00Z",
+}  # fmt: skip
 
 
 @extend_schema_view(
@@ -70,5 +76,6 @@ class ProjectViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        project = project_create(name=serializer.validated_data["name"])
-        return Response(self.get_serializer(project).data, status=status.HTTP_201_CREATED)
+        project = project_create(**serializer.validated_data, created_by=request.user)
+        created = projects_list().get(pk=project.pk)  # with its counts, as the list shows it
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)

@@ -9,12 +9,16 @@ from tenant_apps.api.me import MeView
 from tenant_apps.api.members import InvitationViewSet, MemberViewSet
 from tenant_apps.api.projects import ProjectViewSet
 from tenant_apps.api.token_endpoints import ApiTokenViewSet
+from tenant_apps.api.tracker import CommentViewSet, TagViewSet, TaskViewSet
 from tenant_apps.api.views import NotFoundView
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("projects", ProjectViewSet, basename="project")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("comments", CommentViewSet, basename="comment")
+router.register("tags", TagViewSet, basename="tag")
 router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("files", FileViewSet, basename="file")
 router.register("members", MemberViewSet, basename="member")
