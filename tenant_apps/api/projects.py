@@ -1,6 +1,10 @@
 """/api/v1/projects/: the tracker's projects, through its selectors and services."""
 
+import datetime
+
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -25,10 +29,26 @@ class ProjectSerializer(serializers.ModelSerializer):
         return value
 
 
+class StorableDateTimeField(IsoDateTimeField):
+    """ISO 8601, with an offset PostgreSQL accepts (±15:59; Python allows ±23:59, which
+    the database refused with a 500, found by schemathesis)."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        offset = cleaned.utcoffset() if cleaned else None
+        if offset is not None and abs(offset) >= datetime.timedelta(hours=16):
+            raise DjangoValidationError("The UTC offset must be between -15:59 and +15:59.")
+        return cleaned
+
+
+class StorableDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = StorableDateTimeField
+
+
 class ProjectFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = StorableDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = StorableDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Project

@@ -149,3 +149,14 @@ def test_read_only_tokens_read_but_never_write(acme, owner_of, token_for, bearer
     with tenant_context(acme):
         task.refresh_from_db()
         assert task.title != "No" and task.deleted_at is None and task.comments.count() == 0
+
+
+def test_an_offset_postgresql_cannot_store_is_a_422_not_a_500(acme_owner_client):
+    """Found by schemathesis: Python accepts ±23:59 offsets, PostgreSQL only ±15:59."""
+    response = acme_owner_client.get(
+        "/api/v1/projects/", {"created_before": "0424-09-26T07:18:29-22:27"}
+    )
+    assert response.status_code == 422
+    assert "created_before" in response.json()["error"]["fields"]
+    ok = acme_owner_client.get("/api/v1/projects/", {"created_before": "2026-01-01T00:00:00-15:30"})
+    assert ok.status_code == 200
