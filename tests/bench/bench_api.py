@@ -45,6 +45,7 @@ def _setup(tasks: int, target: Path) -> None:
     django.setup()
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.core.management import call_command
+    from django.db import transaction
     from django_tenants.utils import schema_context
 
     from shared_apps.tenants.models import Domain, Organization
@@ -65,7 +66,9 @@ def _setup(tasks: int, target: Path) -> None:
     Domain.objects.create(
         domain="bench-api.localhost", tenant=organization, is_primary=True, is_verified=True
     )
-    schema_build_from_template(organization.schema_name, template_refresh())
+    snapshot = template_refresh()
+    with transaction.atomic():
+        schema_build_from_template(organization.schema_name, snapshot)
     with schema_context(organization.schema_name):
         user = member_create(email="member@bench-api.test", password=None)
         projects = Project.objects.bulk_create(
