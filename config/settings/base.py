@@ -594,6 +594,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "tenant_apps.api.schema.add_examples",
         "shared_apps.api.schema.wrap_in_envelope",
     ],
 }

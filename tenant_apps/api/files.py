@@ -4,9 +4,10 @@ selectors, so validation (size, sniffed type, name) and access checks match the 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from tenant_apps.files import selectors, services
@@ -23,6 +24,30 @@ class StoredFileSerializer(serializers.Serializer):
     file = serializers.FileField(write_only=True)
 
 
+_EXAMPLE_FILE = {
+    "id": "0f8e6c2a-4b1d-4e8a-9c3f-2d7b5a1e6f90",
+    "name": "diagram.png",
+    "content_type": "image/png",
+    "size": 48213,
+    "uploaded_by": "alice@acme.test",
+    "created_at": "2026-12-01T09:30:00Z",
+}
+_A_FILE = OpenApiExample("A file", value=_EXAMPLE_FILE, response_only=True)
+
+
+@extend_schema_view(
+    list=extend_schema(examples=[OpenApiExample("A page", value=_EXAMPLE_FILE)]),
+    retrieve=extend_schema(examples=[_A_FILE]),
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "Upload", value={"file": "diagram.png (binary)"}, request_only=True,
+                media_type="multipart/form-data",
+            ),
+            _A_FILE,
+        ]
+    ),
+)  # fmt: skip
 class FileViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -31,9 +56,12 @@ class FileViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = StoredFileSerializer
+    parser_classes = [MultiPartParser]  # an upload is multipart, never JSON
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
-    lookup_value_regex = "[0-9a-f-]{36}"
+    # A UUID's shape, so any other id is the catch-all's 404 (urls.py), never a 422 from
+    # the lookup.
+    lookup_value_regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     ordering_fields = ["created_at", "size", "name"]
     ordering = ["-created_at"]
     filterset_fields = ["content_type"]

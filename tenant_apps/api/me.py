@@ -1,7 +1,7 @@
 """/api/v1/me/: who the credentials belong to, in this organization."""
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,7 +17,17 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class MeView(APIView):
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(
+        responses=MeSerializer,
+        examples=[
+            OpenApiExample(
+                "The caller",
+                value={"id": 1, "email": "alice@acme.test", "full_name": "Alice", "role": "owner"},
+                description='meta: {"organization": "acme", "credential": "api_token", '
+                '"scope": "read-write"}',
+            )
+        ],
+    )
     def get(self, request):
         response = Response(MeSerializer(request.user).data)
         response.meta = {

@@ -1,7 +1,30 @@
-"""OpenAPI of the tenant API: its Bearer credentials (the envelope hook and the docs page
-are shared with the platform API: shared_apps/api/schema.py)."""
+"""OpenAPI of the tenant API: its Bearer credentials, and the examples of operations whose
+modules declare none (the envelope hook and the docs page are shared with the platform API:
+shared_apps/api/schema.py)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+from tenant_apps.api.schema_examples import EXAMPLES_BY_OPERATION
+
+
+def _add_examples(operation: dict) -> None:
+    """Examples for operations whose modules declare none (schema_examples.py)."""
+    examples = EXAMPLES_BY_OPERATION.get(operation.get("operationId", ""), {})
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        if "request" in examples and "examples" not in media:
+            media["examples"] = {"Request": {"value": examples["request"]}}
+    for code, value in examples.get("responses", {}).items():
+        media = operation["responses"].get(code, {}).get("content", {}).get("application/json")
+        if media is not None and "examples" not in media:
+            media["examples"] = {"Response": {"value": value}}
+
+
+def add_examples(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook, run before the envelope hook wraps them."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            _add_examples(operation)
+    return result
 
 
 class BearerScheme(OpenApiAuthenticationExtension):

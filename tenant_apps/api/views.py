@@ -1,4 +1,5 @@
-"""The API tokens settings page: create (the value shown once), list, revoke.
+"""The API tokens settings page: create (the value shown once), list, revoke; and the API's
+answer to a path it does not have.
 
 The same services as /api/v1/tokens/ (tenant_apps/api/tokens.py): one validation, one audit.
 """
@@ -10,6 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 from shared_apps.tenants.audit import Actor
 from tenant_apps.accounts.roles import Role, has_role, role_required
@@ -70,3 +75,16 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, TokenForm(), notice=notice)
     messages.success(request, notice)
     return redirect("api-settings:tokens")
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any path under /api/v1/ that matches no endpoint (a malformed id too): the envelope's
+    404 in JSON, not Django's HTML page. Before authentication: it reveals nothing."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound
