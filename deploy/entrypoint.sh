@@ -34,10 +34,13 @@ case "$ROLE" in
     # not apply them first (it would turn a spoofed header into the peer address).
     # On SIGTERM each worker drains for WEB_DRAIN_SECONDS (health checks answer 503 so
     # the proxy stops sending; config/drain.py), then finishes what is in flight.
+    # What is still open WEB_GRACEFUL_TIMEOUT seconds after that (a socket held open, a
+    # request that never ends) is cancelled, so a restart always ends.
     export WEB_DRAIN_SECONDS="${WEB_DRAIN_SECONDS:-5}"
     exec "$PYTHON" -m uvicorn config.asgi:application \
       --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
       --workers "${WEB_CONCURRENCY:-2}" \
+      --timeout-graceful-shutdown "${WEB_GRACEFUL_TIMEOUT:-20}" \
       --no-proxy-headers \
       --no-server-header
     ;;
