@@ -64,6 +64,7 @@ SHARED_APPS = [
     "shared_apps.platform",
     "shared_apps.operations",
     "shared_apps.failed_tasks",
+    "shared_apps.ui",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
