@@ -16,10 +16,9 @@ document.addEventListener("alpine:init", () => {
     hide() { this.open = false; },
     confirm() { this.open = false; this.$refs.form.submit(); },
   }));
-  // components/toasts.html: each message closes itself after a while, or on its button.
+  // components/toasts.html: a message stays until dismissed (no timer: WCAG 2.2.1).
   Alpine.data("toast", () => ({
     visible: true,
-    init() { setTimeout(() => { this.visible = false; }, 8000); },
     dismiss() { this.visible = false; },
   }));
 });
