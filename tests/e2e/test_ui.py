@@ -21,7 +21,9 @@ CONSOLE_PAGES = ["/platform/", "/platform/organizations/new/", "/platform/audit/
 # Runs at document creation: notes <html>'s class when <body> first appears, before any paint.
 FIRST_PAINT_PROBE = """
 new MutationObserver((_, observer) => {
-  if (document.body) { window.__classAtBody = document.documentElement.className; observer.disconnect(); }
+  if (!document.body) return;
+  window.__classAtBody = document.documentElement.className;
+  observer.disconnect();
 }).observe(document, {childList: true, subtree: true});
 """
 
@@ -101,7 +103,8 @@ def _audit(page: Page, name: str) -> dict[str, object]:
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
              .filter(v => ['serious', 'critical'].includes(v.impact))
-             .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+             .map(v => ({id: v.id, impact: v.impact,
+                          nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
     )
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     return {"page": name, "overflow_px": overflow, "violations": violations}
