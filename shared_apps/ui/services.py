@@ -10,5 +10,5 @@ def theme_choices() -> set[str]:
 
 def theme_set(user: AbstractBaseUser, theme: str) -> None:
     """Remember `theme` on the user (the caller validated it against theme_choices())."""
-    type(user)._default_manager.filter(pk=user.pk).update(theme=theme)
+    get_user_model()._default_manager.filter(pk=user.pk).update(theme=theme)
     user.theme = theme  # type: ignore[attr-defined]

@@ -39,8 +39,9 @@ def sign_in(page: Page, platform: Platform, host: str, email: str) -> None:
 def choose_theme(page: Page, theme: str) -> None:
     """Through the user menu, as a person would."""
     page.get_by_role("button", name="Account menu", exact=False).click()
-    with page.expect_response("**/ui/theme/"):
+    with page.expect_response("**/ui/theme/") as saved:
         page.locator("#user-menu").get_by_role("button", name=theme.capitalize()).click()
+    assert saved.value.status == 204
 
 
 def test_the_theme_choice_survives_a_reload_with_no_flash(
