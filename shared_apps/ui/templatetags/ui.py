@@ -3,9 +3,11 @@
 from django import template
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 register = template.Library()
+CURRENT = SafeString(' aria-current="page"')  # a constant: nothing from the request in it
+NOT_CURRENT = SafeString("")
 
 
 @register.simple_tag
@@ -23,7 +25,7 @@ def current(context: template.Context, url: str, exact: bool = False) -> SafeStr
     """' aria-current="page"' when the request is for `url` (or below it, unless exact)."""
     request: HttpRequest | None = context.get("request")
     if not request or not url:
-        return mark_safe("")
+        return NOT_CURRENT
     here = request.path
     hit = here == url if exact or url == "/" else here.startswith(url)
-    return mark_safe(' aria-current="page"' if hit else "")
+    return CURRENT if hit else NOT_CURRENT
