@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
+    path("ui/", include("shared_apps.ui.urls")),
     path("platform/", include("shared_apps.platform.urls")),
     path("api/", include("shared_apps.platform.api_urls")),
     path("", include("shared_apps.public_site.urls")),

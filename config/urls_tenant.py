@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
+    path("ui/", include("shared_apps.ui.urls")),
     path("api/v1/", include("tenant_apps.api.urls")),
     path("", include("tenant_apps.api.settings_urls")),
     path("", include("tenant_apps.accounts.urls")),

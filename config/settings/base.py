@@ -163,6 +163,7 @@ SHARED_APPS = [
     "shared_apps.operations",
     "shared_apps.failed_tasks",
     "shared_apps.usage",
+    "shared_apps.ui",
     # The tenant API's libraries (DRF) have no models: listed with the shared apps so that
     # settings deriving INSTALLED_APPS from SHARED_APPS + TENANT_APPS (tests/deploy) keep them.
     "rest_framework",

@@ -33,6 +33,14 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
 
+class Theme(models.TextChoices):
+    """The colour scheme a person chose in the user menu (docs/ui.md): "system" follows the OS."""
+
+    SYSTEM = "system", "System"
+    LIGHT = "light", "Light"
+    DARK = "dark", "Dark"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200, blank=True)
@@ -47,6 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Platform staff (meaningful in the public schema only)."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    theme = models.CharField(max_length=6, choices=Theme.choices, default=Theme.SYSTEM)
 
     objects = UserManager()
 

@@ -1,0 +1,24 @@
+// Alpine components for templates/components/ (the CSP build evaluates no expressions:
+// each x-data names one of these, and directives name their properties and methods).
+document.addEventListener("alpine:init", () => {
+  const Alpine = window.Alpine;
+  // The header's menus (mobile navigation, user menu): Escape or a click outside closes.
+  Alpine.data("disclosure", () => ({
+    open: false,
+    toggle() { this.open = !this.open; },
+    close() { this.open = false; },
+    expanded() { return String(this.open); },
+  }));
+  // components/confirm_modal.html: the trigger opens a dialog; "confirm" submits the form.
+  Alpine.data("confirmModal", () => ({
+    open: false,
+    show() { this.open = true; this.$nextTick(() => this.$refs.cancel.focus()); },
+    hide() { this.open = false; },
+    confirm() { this.open = false; this.$refs.form.submit(); },
+  }));
+  // components/toasts.html: a message stays until dismissed (no timer: WCAG 2.2.1).
+  Alpine.data("toast", () => ({
+    visible: true,
+    dismiss() { this.visible = false; },
+  }));
+});

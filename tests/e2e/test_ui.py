@@ -1,0 +1,147 @@
+"""The design system in a real browser (docs/ui.md): the theme choice survives a reload with
+no flash, the mobile menu opens at 390 px, the main pages fit 390 and 1280 px without
+horizontal scrolling and have no serious or critical axe-core violations in either theme.
+Screenshots of each page, theme and width go to artifacts/e2e/ (gitignored)."""
+
+import json
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from shared_apps.localdev.demo import DEMO_PASSWORD, STAFF_EMAIL
+from tests.e2e.conftest import CSPWatchedBrowser, Platform
+from tests.live import ROOT
+
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
+ACME = "acme.localhost"
+TENANT_PAGES = ["/", "/members/", "/files/", "/audit/", "/notifications/", "/accounts/email/",
+                "/accounts/password/change/", "/accounts/2fa/", "/ui/components/"]  # fmt: skip
+CONSOLE_PAGES = ["/platform/", "/platform/organizations/new/", "/platform/audit/"]
+# Runs at document creation: notes <html>'s class when <body> first appears, before any paint.
+FIRST_PAINT_PROBE = """
+new MutationObserver((_, observer) => {
+  if (!document.body) return;
+  window.__classAtBody = document.documentElement.className;
+  observer.disconnect();
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def sign_in(page: Page, platform: Platform, host: str, email: str) -> None:
+    page.goto(platform.url(host, "/accounts/login/"))
+    page.fill("#id_login", email)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Account menu", exact=False)).to_be_visible()
+
+
+def choose_theme(page: Page, theme: str) -> None:
+    """Through the user menu, as a person would."""
+    page.get_by_role("button", name="Account menu", exact=False).click()
+    with page.expect_response("**/ui/theme/") as saved:
+        page.locator("#user-menu").get_by_role("button", name=theme.capitalize()).click()
+    assert saved.value.status == 204
+
+
+def test_the_theme_choice_survives_a_reload_with_no_flash(
+    platform: Platform, browser: CSPWatchedBrowser
+):
+    context = browser.new_context()
+    context.add_init_script(FIRST_PAINT_PROBE)
+    page = context.new_page()
+    sign_in(page, platform, ACME, "alice@acme.test")
+    choose_theme(page, "dark")
+    assert "dark" in page.evaluate("document.documentElement.className")  # at once
+
+    response = page.reload()
+    assert response is not None and 'class="dark"' in response.text()  # in the first bytes
+    assert "dark" in page.evaluate("window.__classAtBody")  # and before <body> existed
+    # Remembered on the user: a fresh browser (empty localStorage) gets it too.
+    other = browser.new_context()
+    other.add_init_script(FIRST_PAINT_PROBE)
+    fresh = other.new_page()
+    sign_in(fresh, platform, ACME, "alice@acme.test")
+    assert "dark" in fresh.evaluate("window.__classAtBody")
+
+    choose_theme(page, "light")
+    page.reload()
+    assert "dark" not in page.evaluate("window.__classAtBody")
+    # A visitor's choice lives in localStorage and is applied before the first paint too.
+    visitor = browser.new_context(color_scheme="light")
+    visitor.add_init_script(FIRST_PAINT_PROBE)
+    anonymous = visitor.new_page()
+    anonymous.goto(platform.url("localhost", "/"))
+    assert "dark" not in anonymous.evaluate("window.__classAtBody")
+    anonymous.evaluate("localStorage.setItem('theme', 'dark')")
+    anonymous.reload()
+    assert "dark" in anonymous.evaluate("window.__classAtBody")
+    for each in (context, other, visitor):
+        each.close()
+
+
+def test_the_mobile_menu_opens_at_390_px(platform: Platform, browser: CSPWatchedBrowser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, platform, ACME, "alice@acme.test")
+    menu = page.locator("#mobile-menu")
+    expect(menu).to_be_hidden()
+    header = page.locator("header").first
+    assert header.bounding_box()["height"] <= 60  # one line, no wrapping
+    page.get_by_role("button", name="Menu", exact=True).click()
+    expect(menu).to_be_visible()
+    expect(menu.get_by_role("link", name="Members")).to_be_visible()
+    menu.get_by_role("link", name="Members").click()
+    expect(page.locator("#mobile-menu a[aria-current=page]")).to_have_text("Members")
+    context.close()
+
+
+def _audit(page: Page, name: str) -> dict[str, object]:
+    """Overflow, axe-core's serious/critical violations and a full-page screenshot."""
+    page.wait_for_load_state("networkidle")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    page.add_script_tag(content=AXE)  # this context bypasses the CSP for axe alone
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .filter(v => ['serious', 'critical'].includes(v.impact))
+             .map(v => ({id: v.id, impact: v.impact,
+                          nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+    )
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    return {"page": name, "overflow_px": overflow, "violations": violations}
+
+
+def test_main_pages_fit_both_widths_and_pass_axe_in_both_themes(
+    platform: Platform, browser: CSPWatchedBrowser
+):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    results = []
+    for theme in ("light", "dark"):
+        for width in (390, 1280):
+            for host, email, pages in (
+                (ACME, "alice@acme.test", TENANT_PAGES),
+                ("localhost", STAFF_EMAIL, CONSOLE_PAGES),
+            ):
+                context = browser.new_context(
+                    viewport={"width": width, "height": 900}, bypass_csp=True
+                )
+                page = context.new_page()
+                sign_in(page, platform, host, email)
+                choose_theme(page, theme)
+                for path in pages:
+                    page.goto(platform.url(host, path))
+                    slug = (host.split(".")[0] + path).strip("/").replace("/", "-") or "home"
+                    results.append(_audit(page, f"{slug}-{theme}-{width}"))
+                context.close()
+            anonymous = browser.new_context(viewport={"width": width, "height": 900},
+                                            bypass_csp=True, color_scheme=theme)  # fmt: skip
+            page = anonymous.new_page()
+            for path in ("/", "/accounts/login/"):
+                page.goto(platform.url("localhost", path))
+                slug = "public" + path.rstrip("/").replace("/", "-")
+                results.append(_audit(page, f"{slug}-{theme}-{width}"))
+            anonymous.close()
+    (ARTIFACTS / "ui-audit.json").write_text(json.dumps(results, indent=2))
+    print(f"\n{len(results)} page views audited; screenshots in {ARTIFACTS}")
+    assert [r for r in results if r["overflow_px"] > 0] == []
+    assert [r for r in results if r["violations"]] == []
