@@ -280,7 +280,11 @@ def main() -> None:
     finally:
         if web is not None:
             web.terminate()
-            web.wait(timeout=30)
+            try:
+                web.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                web.kill()
+                web.wait()
         _drop_database()
         services.stop()
 
