@@ -1,13 +1,13 @@
 """The notification bell's socket: /ws/notifications/ on an organization's host."""
 
 import json
+import time
 from typing import Any
-
-from django.template.loader import render_to_string
 
 from shared_apps.tenants.runtime.consumers import GroupNotAllowed
 from tenant_apps.accounts.consumers import MemberConsumer
 from tenant_apps.accounts.roles import Role, has_role
+from tenant_apps.notifications.bells import render_bell
 from tenant_apps.notifications.selectors import bell_state
 
 
@@ -16,9 +16,15 @@ class NotificationConsumer(MemberConsumer):
     notifications change; sending it on connect is what brings a page up to date after a
     reconnect, whatever was missed while the socket was down.
 
+    A member's own change ("notifications.changed" on their group) is re-read here; an
+    organization-wide one ("notifications.bell") arrives already rendered (bells.py) and
+    the socket only picks its own member's fragment.
+
     Clients may send {"join": "<group>"}: the groups this socket has already joined are
     accepted (a no-op), any other closes the socket with 4430.
     """
+
+    read_at = 0.0  # when this socket last read its bell (time.time())
 
     def is_allowed(self, user: Any) -> bool:
         return has_role(user, Role.MEMBER)
@@ -43,10 +49,15 @@ class NotificationConsumer(MemberConsumer):
     async def notifications_changed(self, event: dict[str, Any]) -> None:
         await self.send_bell()
 
+    async def notifications_bell(self, event: dict[str, Any]) -> None:
+        index = event["bell_for"].get(str(self.user.pk))
+        if index is None or event["as_of"] < self.read_at:
+            return  # not a recipient, or this socket has read a newer bell since
+        await self.send(text_data=event["fragments"][index])
+
     async def send_bell(self) -> None:
         await self.send(text_data=await self.in_tenant(self._render_bell))
 
     def _render_bell(self) -> str:
-        return render_to_string(
-            "notifications/_bell.html", {"bell": bell_state(recipient=self.user), "oob": True}
-        )
+        self.read_at = time.time()
+        return render_bell(bell_state(recipient=self.user))

@@ -1,17 +1,21 @@
 """Writes on notifications; every live push goes out only after the write commits.
 
-The pushed message carries no content, only "your notifications changed": each socket
-then reads its own member's notifications from its own organization's schema. Whatever
-reaches a socket, it can never show another member's or another organization's data.
+A member's own change pushes only "your notifications changed" to that member's group:
+their sockets re-read. An announcement pushes to the organization's group the bells of
+its recipients, read once and rendered once per distinct bell (bells.py); each socket
+sends only its own member's. Groups carry the organization's schema: nothing pushed
+here can reach another organization's sockets.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from shared_apps.tenants.runtime.groups import current_schema, send_to_organization, send_to_user
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.roles import Role, has_role
+from tenant_apps.notifications.bells import bell_event
 from tenant_apps.notifications.models import Notification
 
 CHANGED_EVENT = {"type": "notifications.changed"}
@@ -54,7 +58,8 @@ def notify_organization(
             ),
             ignore_conflicts=bool(source),
         )
-        transaction.on_commit(lambda: send_to_organization(schema=schema, message=CHANGED_EVENT))
+        recipient_ids = [user.pk for user in recipients]
+        transaction.on_commit(lambda: _push_bells(schema=schema, recipient_ids=recipient_ids))
     return len(recipients)
 
 
@@ -85,6 +90,12 @@ def _push_to_user_after_commit(*, schema: str, user_id: int) -> None:
     transaction.on_commit(
         lambda: send_to_user(schema=schema, user_id=user_id, message=CHANGED_EVENT)
     )
+
+
+def _push_bells(*, schema: str, recipient_ids: list[int]) -> None:
+    """Read and render in `schema`, the very organization whose group is sent to."""
+    with schema_context(schema):
+        send_to_organization(schema=schema, message=bell_event(recipient_ids=recipient_ids))
 
 
 def _cleaned(*, title: str, body: str, link: str) -> tuple[str, str, str]:

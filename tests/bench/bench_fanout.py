@@ -14,8 +14,13 @@ each client's receipt (same clock). Three variants, measured in the same run:
 * plain Channels: no tenant middleware, no session/user, groups without a schema (baseline);
 * Tenantry stack: host → organization, session and user from the schema, schema-named
   groups, a consumer that forwards the event (the cost of tenancy itself);
-* Tenantry bell: the real notification consumer, which re-reads the member's unread
-  count and latest notifications in its schema and renders the bell per delivery.
+* Tenantry bell: an announcement's push as the service sends it (bells.py): per
+  organization, the sender reads every member's bell in two queries and renders each
+  distinct bell once, inside the measured time; each socket of the real notification
+  consumer sends its own member's fragment;
+* bell, re-read per socket (`bell-reread`): the design it replaced, kept as a control:
+  "notifications.changed" to the organization's group, each socket re-reads its
+  member's unread count and latest notifications and renders the bell.
 
 Prints p50/p99 latency over every delivery of `--rounds` sequential broadcasts (each
 sent once the previous one has reached every client), and the throughput of those
@@ -119,9 +124,12 @@ async def _connect(port: int, host: str, path: str, session: str | None) -> Clie
 async def _run_variant(
     variant: str, port: int, sessions: dict[str, list[str]], rounds: int
 ) -> dict[str, float]:
+    from asgiref.sync import sync_to_async
     from channels.layers import get_channel_layer
+    from django_tenants.utils import schema_context
 
     from shared_apps.tenants.runtime.groups import organization_group
+    from tenant_apps.notifications.bells import bell_event
     from tenant_apps.notifications.services import CHANGED_EVENT
 
     layer = get_channel_layer()
@@ -133,7 +141,7 @@ async def _run_variant(
                 plan.append((host, f"/bench/plain/{index}/", None))
             elif variant == "tenant-echo":
                 plan.append((host, "/bench/tenant-echo/", session))
-            else:
+            else:  # bell, bell-reread
                 plan.append((host, "/ws/notifications/", session))
     clients: list[Client] = []
     for start in range(0, len(plan), 50):  # connect in batches of 50
@@ -141,7 +149,7 @@ async def _run_variant(
             *(_connect(port, *spec) for spec in plan[start : start + 50])
         )
     listeners = [asyncio.create_task(client.listen()) for client in clients]
-    if variant == "bell":  # the bell sent on connect
+    if variant.startswith("bell"):  # the bell sent on connect
         await asyncio.gather(*(client.received.get() for client in clients))
 
     if variant == "plain":
@@ -152,14 +160,22 @@ async def _run_variant(
         groups = [organization_group(schema) for schema in schemas]
         message = (
             dict(CHANGED_EVENT)
-            if variant == "bell"
+            if variant == "bell-reread"
             else {"type": "bench.message", "text": "x" * 200}
         )
+        members = await sync_to_async(_member_ids)(schemas)
+
+    def bell_message(schema: str) -> dict[str, Any]:
+        with schema_context(schema):
+            return bell_event(recipient_ids=members[schema])
 
     async def broadcast() -> float:
         started = time.perf_counter()
-        for group in groups:
-            await layer.group_send(group, message)
+        for index, group in enumerate(groups):
+            if variant == "bell":  # the sender's reads and renders count in the latency
+                await layer.group_send(group, await sync_to_async(bell_message)(schemas[index]))
+            else:
+                await layer.group_send(group, message)
         return started
 
     async def all_received() -> list[float]:
@@ -186,6 +202,17 @@ async def _run_variant(
         "deliveries_per_s": len(clients) * rounds / rounds_seconds,
         "broadcasts_per_s": rounds / rounds_seconds,
     }
+
+
+def _member_ids(schemas: list[str]) -> dict[str, list[int]]:
+    from django.contrib.auth import get_user_model
+    from django_tenants.utils import schema_context
+
+    ids = {}
+    for schema in schemas:
+        with schema_context(schema):
+            ids[schema] = list(get_user_model().objects.values_list("pk", flat=True))
+    return ids
 
 
 def _forget_old_groups() -> None:
@@ -226,7 +253,9 @@ def main() -> None:
     parser.add_argument("--clients-per-org", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument(
-        "--variants", default="plain,tenant-echo,bell", help="which to run, in this order"
+        "--variants",
+        default="plain,tenant-echo,bell,bell-reread",
+        help="which to run, in this order",
     )
     parser.add_argument("--setup-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -280,7 +309,11 @@ def main() -> None:
     finally:
         if web is not None:
             web.terminate()
-            web.wait(timeout=30)
+            try:
+                web.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                web.kill()
+                web.wait()
         _drop_database()
         services.stop()
 
@@ -298,7 +331,8 @@ def main() -> None:
     labels = {
         "plain": "plain Channels (baseline)",
         "tenant-echo": "Tenantry stack, forward",
-        "bell": "Tenantry bell (2 queries)",
+        "bell": "Tenantry bell, shared",
+        "bell-reread": "bell, re-read per socket",
     }
     print(f"{'variant':<28} {'p50 ms':>8} {'p99 ms':>8} {'deliveries/s':>13} {'broadcasts/s':>13}")
     for variant, f in results.items():

@@ -50,7 +50,8 @@ _tenant = TenantWebSocketMiddleware(
     SessionMiddlewareStack(
         AuthMiddleware(
             URLRouter(
-                [*websocket_urlpatterns, path("bench/tenant-echo/", TenantEchoConsumer.as_asgi())]
+                # Before Tenantry's routes: their last one refuses every other path (4404).
+                [path("bench/tenant-echo/", TenantEchoConsumer.as_asgi()), *websocket_urlpatterns]
             )
         )
     )
