@@ -34,7 +34,7 @@ def build(output: Path) -> None:
 
 
 class Command(BaseCommand):
-    help = "Build static/css/tenantry.css from shared_apps/ui/tailwind/tailwind.css (--check: fail if stale)."
+    help = "Build static/css/tenantry.css from shared_apps/ui/tailwind/ (--check: fail if stale)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--check", action="store_true", help="fail if the CSS is stale")
