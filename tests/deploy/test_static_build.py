@@ -50,8 +50,14 @@ def test_every_template_renders_under_prod_settings_from_the_build_script(tmp_pa
     for url in urls:
         assert re.search(r"\.[0-9a-f]{12}\.", url), url
         assert (tmp_path / url.removeprefix("/static/")).is_file(), url
-    rendered = [name for name, entry in report.items() if entry["render"] == "ok"]
-    assert len(rendered) >= len(report) - 5, {n: e["render"] for n, e in report.items()}
+    # With no view behind them, some templates lack what their view passes (a URL argument,
+    # allauth's element slots, a component's parameters, a URL namespace of the including
+    # page): those are the only failures allowed, never a static file or anything else.
+    failed = {name: entry["render"] for name, entry in report.items() if entry["render"] != "ok"}
+    needs_a_view = ("NoReverseMatch:", "KeyError: 'slots'", "TemplateDoesNotExist: No template",
+                    "VariableDoesNotExist:")  # fmt: skip
+    assert not {n: why for n, why in failed.items() if not why.startswith(needs_a_view)}, failed
+    assert len(report) - len(failed) >= 60, failed
 
 
 def test_a_build_without_the_manifest_fails_the_same_check(tmp_path):

@@ -23,6 +23,7 @@ def test_the_public_host_serves_a_valid_schema_of_the_platform_api_only(public_c
         "/platform/api/v1/organizations/{slug}/{action}/",
         "/platform/api/v1/organizations/{slug}/export/",
         "/platform/api/v1/organizations/{slug}/owner-invitation/",
+        "/platform/api/v1/organizations/{slug}/usage/",
     }
     scheme = schema["components"]["securitySchemes"]["platformBearer"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")

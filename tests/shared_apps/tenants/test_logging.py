@@ -53,16 +53,16 @@ def test_log_lines_in_a_request_name_organization_user_and_correlation_id(
     from django.contrib.auth import get_user_model
     from django_tenants.utils import schema_context
 
-    from tenant_apps.tracker import views
+    from tenant_apps.tracker import selectors
 
     logger, lines = log_lines
-    original = views.projects_list
+    original = selectors.projects_list
 
     def logging_selector():
         logger.info("listing projects")
         return original()
 
-    monkeypatch.setattr(views, "projects_list", logging_selector)
+    monkeypatch.setattr(selectors, "projects_list", logging_selector)
     client = client_for(acme)
     with schema_context(acme.schema_name):  # the session lives in acme's schema
         member = get_user_model().objects.get(email=owner_email("acme"))
