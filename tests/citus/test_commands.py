@@ -123,8 +123,8 @@ def test_export_then_import_gives_the_same_rows_and_working_identities(citus_db,
     db = citus_db
     with psycopg.connect(db.url, autocommit=True) as conn:
         conn.execute(
-            "INSERT INTO org_alpha.tracker_project (name, created_at)"
-            " SELECT 'project ' || i, now() FROM generate_series(1, 25) i"
+            "INSERT INTO org_alpha.tracker_project (name, description, created_at)"
+            " SELECT 'project ' || i, '', now() FROM generate_series(1, 25) i"
         )
     exported = json.loads(db.ok("organization", "--json", "export", "alpha", migrations="v2"))
     db.ok(
@@ -135,8 +135,8 @@ def test_export_then_import_gives_the_same_rows_and_working_identities(citus_db,
     assert db.query(names.format("org_alpha_copy")) == db.query(names.format("org_alpha"))
     with psycopg.connect(db.url, autocommit=True) as conn:
         new_id = conn.execute(
-            "INSERT INTO org_alpha_copy.tracker_project (name, created_at)"
-            " VALUES ('after import', now()) RETURNING id"
+            "INSERT INTO org_alpha_copy.tracker_project (name, description, created_at)"
+            " VALUES ('after import', '', now()) RETURNING id"
         ).fetchone()[0]
     highest = db.query("SELECT max(id) FROM org_alpha.tracker_project")[0][0]
     assert new_id == highest + 1
