@@ -496,11 +496,13 @@ CELERY_BEAT_SCHEDULE = {
 # ------------------------------------------------------------------------------
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "shared_apps.tenants.runtime.channel_layer.RedisChannelLayer",
         "CONFIG": {
-            # A receive blocks in Redis for 5 s (BZPOPMIN); redis-py 8's default
-            # socket_timeout is also 5 s, so an idle socket's read timed out first and
-            # the WebSocket dropped (redis/redis-py#4091, django/channels_redis#422).
+            # A receive blocks in Redis (BZPOPMIN, 2 s in Tenantry's layer, 5 s in
+            # channels-redis's); redis-py 8's default socket_timeout is 5 s, so an idle
+            # socket's read timed out first and the WebSocket dropped
+            # (redis/redis-py#4091, django/channels_redis#422). The layer's subclass keeps
+            # the cancellations redis-py's timed writes can lose (its docstring).
             "hosts": [
                 {
                     "address": CHANNEL_LAYER_REDIS_URL,
