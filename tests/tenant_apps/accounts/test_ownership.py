@@ -177,3 +177,32 @@ def test_a_globex_deletion_request_leaves_acme_alone(owner_of, acme, globex, sta
         'id="deletion-request"'
         not in staff_client.get("/platform/organizations/acme/").content.decode()
     )
+
+
+class _Boom(Exception):
+    pass
+
+
+def _failing_emit(*args, **kwargs):
+    raise _Boom
+
+
+def test_a_failed_transfer_changes_no_role(owner_of, member_of, acme, monkeypatch):
+    owner, client = owner_of(acme)
+    admin, _ = member_of(acme, "admin")
+    _reauthenticated(client)
+    monkeypatch.setattr("tenant_apps.accounts.services.emit", _failing_emit)
+    with pytest.raises(_Boom):
+        client.post("/settings/ownership/transfer/", {"new_owner": admin.pk})
+    assert (_user(acme, owner.pk).role, _user(acme, admin.pk).role) == ("owner", "admin")
+
+
+def test_a_failed_deletion_request_records_nothing_anywhere(owner_of, acme, monkeypatch):
+    _owner, client = owner_of(acme)
+    _reauthenticated(client)
+    monkeypatch.setattr("tenant_apps.accounts.services.emit", _failing_emit)
+    with pytest.raises(_Boom):
+        client.post("/settings/ownership/delete/")
+    acme.refresh_from_db()
+    assert acme.deletion_requested_at is None
+    assert not AuditEvent.objects.filter(action="organization.deletion_request").exists()

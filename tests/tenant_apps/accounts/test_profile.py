@@ -166,3 +166,18 @@ def test_a_deactivated_member_sees_no_pictures(member_of, owner_of, acme):
     with schema_context(acme.schema_name):
         User.objects.filter(pk=member.pk).update(is_active=False)
     assert member_client.get(url).status_code == 404
+
+
+def test_a_picture_whose_row_cannot_be_saved_leaves_no_bytes(
+    member_of, acme, media_root, monkeypatch
+):
+    member, client = member_of(acme)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("tenant_apps.accounts.services._replace_avatar", fail)
+    with pytest.raises(RuntimeError):
+        _upload(client, png_bytes())
+    assert list((media_root / "org_acme" / "avatars").iterdir()) == []
+    assert _reload(acme, member).avatar_id is None
