@@ -74,6 +74,10 @@ def avatar(request: HttpRequest, avatar_id: str) -> HttpResponse:
 @role_required(Role.MEMBER)
 def leave(request: HttpRequest) -> HttpResponse:
     organization_name = request.tenant.name
+    if getattr(request, "impersonation", None):
+        # Staff in a support session act for the member, but don't decide to leave for them.
+        messages.error(request, "A support session can't leave the organization for the member.")
+        return redirect("accounts:profile")
     try:
         services.member_leave(member=request.user)
     except ValidationError as error:

@@ -46,6 +46,14 @@ class MemberControls:
         return self.change_role or self.deactivate or self.reactivate
 
 
+def assignable_roles(actor: Any) -> tuple[tuple[str, str], ...]:
+    """The roles `actor` may give (invite with, or change to): owner only for owners."""
+    if not has_role(actor, Role.ADMIN):
+        return ()
+    is_owner = actor.role == Role.OWNER
+    return tuple(choice for choice in Role.choices if is_owner or choice[0] != Role.OWNER)
+
+
 def member_controls(actor: Any, member: Any) -> MemberControls:
     """Admins manage members and admins; only owners manage owners or make owners.
     Nobody deactivates themselves here (they leave instead, on the ownership page); an
@@ -55,7 +63,7 @@ def member_controls(actor: Any, member: Any) -> MemberControls:
     is_owner = actor.role == Role.OWNER
     if member.role == Role.OWNER and not is_owner:
         return MemberControls()
-    roles = tuple(choice for choice in Role.choices if is_owner or choice[0] != Role.OWNER)
+    roles = assignable_roles(actor)
     is_self = actor.pk == member.pk
     return MemberControls(
         change_role=member.is_active and (is_owner or not is_self),

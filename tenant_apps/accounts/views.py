@@ -17,7 +17,7 @@ from tenant_apps.accounts.forms import (
     RoleForm,
 )
 from tenant_apps.accounts.models import Invitation, User
-from tenant_apps.accounts.roles import Role, has_role, member_controls, role_required
+from tenant_apps.accounts.roles import Role, assignable_roles, has_role, role_required
 
 _BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
@@ -43,7 +43,7 @@ def members(request: HttpRequest, invite_form: InviteForm | None = None) -> Http
         "page_obj": selectors.members_page(page=request.GET.get("page")),
         "invitations": selectors.invitations_open() if is_admin else [],
         "invite_form": invite_form or InviteForm(),
-        "invite_roles": member_controls(request.user, User(role=Role.MEMBER)).roles,
+        "invite_roles": assignable_roles(request.user),
     }
     status = 400 if invite_form is not None and invite_form.errors else 200
     return render(request, "accounts/members.html", context, status=status)

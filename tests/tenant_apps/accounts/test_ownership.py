@@ -206,3 +206,13 @@ def test_a_failed_deletion_request_records_nothing_anywhere(owner_of, acme, monk
     acme.refresh_from_db()
     assert acme.deletion_requested_at is None
     assert not AuditEvent.objects.filter(action="organization.deletion_request").exists()
+
+
+def test_a_support_session_cannot_leave_for_the_member(staff_client, client_for, member_of, acme):
+    member, _ = member_of(acme)
+    link = staff_client.post(f"/platform/organizations/acme/impersonate/{member.pk}/")["Location"]
+    support = client_for(acme)
+    assert support.get(link.removeprefix("http://acme.localhost")).status_code == 302
+    response = support.post("/account/leave/", follow=True)
+    assert "A support session can&#x27;t leave" in response.content.decode()
+    assert _user(acme, member.pk).is_active is True
