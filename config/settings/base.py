@@ -281,6 +281,8 @@ STORAGES = {
 FILES_DOWNLOAD = env.str("FILES_DOWNLOAD", default="stream")
 FILES_ACCEL_REDIRECT_PREFIX = env.str("FILES_ACCEL_REDIRECT_PREFIX", default="/_protected/")
 FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Profile pictures (PNG, JPEG, WebP by content), in the same storage. docs/identity.md
+AVATAR_MAX_UPLOAD_BYTES = env.int("AVATAR_MAX_UPLOAD_BYTES", default=2 * 1024 * 1024)
 # Sniffed content type → the file-name extensions that may carry it.
 FILES_ALLOWED_TYPES = {
     "application/pdf": ["pdf"],

@@ -64,6 +64,15 @@ class Organization(TenantMixin):
         help_text="Anyone may create an account here (otherwise invitation only).",
     )
 
+    # An owner's request that the platform delete the organization (their ownership page);
+    # staff see it in the console and act on it through archive, export and delete.
+    deletion_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an owner asked for the organization's deletion."
+    )
+    deletion_requested_by = models.EmailField(
+        blank=True, default="", db_default="", help_text="The owner who asked."
+    )
+
     # Schemas are built and dropped by the provisioning services, never as a side effect
     # of saving or deleting a row.
     auto_create_schema = False

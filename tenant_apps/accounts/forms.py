@@ -20,6 +20,19 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
+class ProfileForm(forms.Form):
+    # Checked by services.full_name_clean (length, control characters), the one rule.
+    full_name = forms.CharField(required=False, strip=False, label="Name")
+
+
+class AvatarForm(forms.Form):
+    avatar = forms.FileField(
+        label="Picture",
+        help_text="PNG, JPEG or WebP.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(max_length=200, required=False, label="Your name")
     password1 = forms.CharField(widget=forms.PasswordInput, label="Password")

@@ -56,6 +56,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(default=timezone.now)
     theme = models.CharField(max_length=6, choices=Theme.choices, default=Theme.SYSTEM)
+    # The picture's bytes are under this organization's prefix in the default storage
+    # (`avatars/<avatar_id>.<ext>`); the page links `avatar_id`, a fresh uuid per upload, so
+    # a link names one picture of one member here and nothing at another organization.
+    avatar = models.FileField(max_length=200, blank=True)
+    avatar_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = UserManager()
 
@@ -78,6 +83,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.get_full_name()
+
+    @property
+    def initials(self) -> str:
+        """One or two letters for the avatar placeholder: the name's, else the address's."""
+        words = self.full_name.split() or [self.email]
+        letters = [word[0] for word in (words[0], words[-1]) if word[:1].isalnum()]
+        return "".join(letters[: 1 if len(words) == 1 else 2]).upper() or "?"
 
 
 def token_digest(token: str) -> str:

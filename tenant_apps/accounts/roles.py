@@ -5,6 +5,7 @@ WebSocket consumers (`has_role(user, Role.ADMIN)`) all ask the same question the
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -28,6 +29,48 @@ def has_role(user: Any, minimum: str) -> bool:
         return False
     role = getattr(user, "role", None)
     return role in _RANK and _RANK[role] >= _RANK[Role(minimum)]
+
+
+@dataclass(frozen=True)
+class MemberControls:
+    """What `actor` may do to `member` on the members page. The template shows exactly
+    these controls and the services refuse anything else (`member_controls`)."""
+
+    change_role: bool = False
+    deactivate: bool = False
+    reactivate: bool = False
+    roles: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return self.change_role or self.deactivate or self.reactivate
+
+
+def assignable_roles(actor: Any) -> tuple[tuple[str, str], ...]:
+    """The roles `actor` may give (invite with, or change to): owner only for owners."""
+    if not has_role(actor, Role.ADMIN):
+        return ()
+    is_owner = actor.role == Role.OWNER
+    return tuple(choice for choice in Role.choices if is_owner or choice[0] != Role.OWNER)
+
+
+def member_controls(actor: Any, member: Any) -> MemberControls:
+    """Admins manage members and admins; only owners manage owners or make owners.
+    Nobody deactivates themselves here (they leave instead, on the ownership page); an
+    owner may change their own role, which the last-owner rule still guards."""
+    if not has_role(actor, Role.ADMIN):
+        return MemberControls()
+    is_owner = actor.role == Role.OWNER
+    if member.role == Role.OWNER and not is_owner:
+        return MemberControls()
+    roles = assignable_roles(actor)
+    is_self = actor.pk == member.pk
+    return MemberControls(
+        change_role=member.is_active and (is_owner or not is_self),
+        deactivate=member.is_active and not is_self,
+        reactivate=not member.is_active,
+        roles=roles,
+    )
 
 
 def role_required(minimum: str) -> Callable:

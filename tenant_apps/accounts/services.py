@@ -1,23 +1,32 @@
 """Writes on members and invitations, inside the current organization's schema."""
 
 import secrets
+import unicodedata
+import uuid
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
+from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.context import current_organization
 from shared_apps.tenants.lifecycle.owners import organization_owner_joined
+from shared_apps.tenants.lifecycle.services import organization_request_deletion
 from shared_apps.tenants.routing.links import organization_url
 from shared_apps.tenants.runtime.groups import current_schema, send_to_user
+from tenant_apps.accounts.avatars import avatar_inspect
 from tenant_apps.accounts.models import Invitation, User, token_digest
-from tenant_apps.accounts.roles import Role
+from tenant_apps.accounts.roles import Role, has_role, member_controls
 from tenant_apps.events.services import emit
 
 
@@ -114,9 +123,12 @@ _STATE_MESSAGES = {
 def member_change_role(*, member: User, role: str, changed_by: User) -> User:
     if role not in Role.values:
         raise ValidationError("Choose member, admin or owner.")
-    if Role.OWNER in (role, member.role) and changed_by.role != Role.OWNER:
-        raise ValidationError("Only an owner can make or unmake owners.")
     with transaction.atomic():
+        member = _locked(member)
+        if Role.OWNER in (role, member.role) and changed_by.role != Role.OWNER:
+            raise ValidationError("Only an owner can make or unmake owners.")
+        if not member_controls(changed_by, member).change_role:
+            raise ValidationError(f"You can't change the role of {member.email}.")
         _ensure_another_owner_remains(member, keeps_owner=role == Role.OWNER)
         member.role = role
         member.save(update_fields=["role"])
@@ -124,21 +136,149 @@ def member_change_role(*, member: User, role: str, changed_by: User) -> User:
 
 
 def member_deactivate(*, member: User, deactivated_by: User) -> User:
-    if member.role == Role.OWNER and deactivated_by.role != Role.OWNER:
-        raise ValidationError("Only an owner can deactivate an owner.")
     with transaction.atomic():
+        member = _locked(member)
+        if member.role == Role.OWNER and deactivated_by.role != Role.OWNER:
+            raise ValidationError("Only an owner can deactivate an owner.")
+        if not member_controls(deactivated_by, member).deactivate:
+            raise ValidationError(f"You can't deactivate {member.email}.")
         _ensure_another_owner_remains(member, keeps_owner=False)
-        member.is_active = False
-        member.save(update_fields=["is_active"])
-        emit("accounts.member.deactivated", entity=member, actor=deactivated_by)
-        # Sockets already open would otherwise keep pushing to them until they reconnect.
-        schema = current_schema()
-        transaction.on_commit(
-            lambda: send_to_user(
-                user_id=member.pk, message={"type": "member.signed_out"}, schema=schema
-            )
-        )
+        _sign_out(member, event="accounts.member.deactivated", actor=deactivated_by)
     return member
+
+
+def member_reactivate(*, member: User, reactivated_by: User) -> User:
+    """Let a deactivated member sign in again, with the role they had."""
+    with transaction.atomic():
+        member = _locked(member)
+        if not member_controls(reactivated_by, member).reactivate:
+            raise ValidationError(f"You can't reactivate {member.email}.")
+        member.is_active = True
+        member.save(update_fields=["is_active"])
+        emit("accounts.member.reactivated", entity=member, actor=reactivated_by)
+    return member
+
+
+def member_leave(*, member: User) -> User:
+    """Leave the organization: the account is deactivated (an admin can reactivate it)."""
+    with transaction.atomic():
+        member = _locked(member)
+        if not member.is_active:
+            raise ValidationError("This account is already deactivated.")
+        if member.role == Role.OWNER and not _other_owners(member).exists():
+            raise ValidationError(
+                "You are the only owner: transfer ownership to another member before you leave."
+            )
+        _sign_out(member, event="accounts.member.left", actor=member)
+    return member
+
+
+def ownership_transfer(*, new_owner: User, transferred_by: User) -> User:
+    """Make `new_owner` (an active admin or member) an owner; the former owner becomes admin."""
+    with transaction.atomic():
+        former, new_owner = _locked(transferred_by), _locked(new_owner)
+        if not has_role(former, Role.OWNER):
+            raise ValidationError("Only an owner can transfer ownership.")
+        if new_owner.pk == former.pk:
+            raise ValidationError("Choose another member to become the owner.")
+        if not new_owner.is_active or new_owner.role == Role.OWNER:
+            raise ValidationError(
+                f"{new_owner.email} can't take over: choose an active admin or member."
+            )
+        new_owner.role, former.role = Role.OWNER, Role.ADMIN
+        new_owner.save(update_fields=["role"])
+        former.save(update_fields=["role"])
+        emit("accounts.ownership.transferred", entity=new_owner, actor=former)
+    return new_owner
+
+
+def organization_deletion_request(*, requested_by: User, actor: Actor) -> None:
+    """An owner asks the platform to delete this organization (staff see it in the
+    console); recorded in the platform's audit log and in the organization's."""
+    organization = current_organization()
+    with transaction.atomic():
+        requester = _locked(requested_by)
+        if not has_role(requester, Role.OWNER) or organization is None:
+            raise ValidationError("Only an owner can ask for the organization to be deleted.")
+        organization_request_deletion(
+            organization=organization, requested_by=requester.email, actor=actor
+        )
+        emit("accounts.organization.deletion_requested", entity=requester, actor=requester)
+
+
+def full_name_clean(value: object) -> str:
+    """A display name: trimmed, at most the column's length, no control characters."""
+    name = str(value or "").strip()
+    limit = User._meta.get_field("full_name").max_length or 200
+    if len(name) > limit:
+        raise ValidationError({"full_name": f"Use at most {limit} characters."})
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in name):
+        raise ValidationError({"full_name": "Use letters, digits and punctuation only."})
+    return name
+
+
+def profile_update(*, user: User, full_name: object) -> User:
+    user.full_name = full_name_clean(full_name)
+    user.save(update_fields=["full_name"])
+    return user
+
+
+def avatar_set(*, user: User, upload: UploadedFile) -> User:
+    """Store a new picture, then point the user at it; the old bytes go once that commits.
+    If the row can't be saved, the new bytes are removed again."""
+    inspected = avatar_inspect(upload)
+    stored_name = default_storage.save(inspected.name, upload)
+    try:
+        with transaction.atomic():
+            _replace_avatar(user, name=stored_name, avatar_id=inspected.avatar_id)
+    except BaseException:
+        default_storage.delete(stored_name)
+        raise
+    return user
+
+
+def avatar_clear(*, user: User) -> User:
+    with transaction.atomic():
+        return _replace_avatar(user, name="", avatar_id=None)
+
+
+def _replace_avatar(user: User, *, name: str, avatar_id: uuid.UUID | None) -> User:
+    previous = _locked(user).avatar.name
+    user.avatar, user.avatar_id = name, avatar_id
+    user.save(update_fields=["avatar", "avatar_id"])
+    if previous:
+        schema = connection.schema_name
+
+        def delete_previous() -> None:
+            with schema_context(schema):  # the commit may come after the request left it
+                default_storage.delete(previous)
+
+        transaction.on_commit(delete_previous, robust=True)
+    return user
+
+
+def _locked(user: User) -> User:
+    """Lock the row until the transaction ends and reload `user` from it (in place: the
+    caller's object, often request.user, then reads what was checked and written)."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+    user.refresh_from_db()
+    return user
+
+
+def _other_owners(member: User) -> QuerySet[User]:
+    return User.objects.filter(role=Role.OWNER, is_active=True).exclude(pk=member.pk)
+
+
+def _sign_out(member: User, *, event: str, actor: User) -> None:
+    """Deactivate `member` (inside the caller's transaction) and close their sockets."""
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    emit(event, entity=member, actor=actor)
+    # Sockets already open would otherwise keep pushing to them until they reconnect.
+    schema, user_id = current_schema(), member.pk
+    transaction.on_commit(
+        lambda: send_to_user(user_id=user_id, message={"type": "member.signed_out"}, schema=schema)
+    )
 
 
 def owner_set_up(*, email: str, password: str | None) -> None:
@@ -162,8 +302,7 @@ def owner_invite(*, email: str) -> Invitation:
 def _ensure_another_owner_remains(member: User, *, keeps_owner: bool) -> None:
     if member.role != Role.OWNER or keeps_owner or not member.is_active:
         return
-    owners = User.objects.select_for_update().filter(role=Role.OWNER, is_active=True)
-    if owners.exclude(pk=member.pk).count() == 0:
+    if not list(_other_owners(member).select_for_update().values_list("pk", flat=True)):
         raise ValidationError(
             "An organization needs at least one owner: make someone else an owner first."
         )

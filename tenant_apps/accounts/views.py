@@ -17,7 +17,7 @@ from tenant_apps.accounts.forms import (
     RoleForm,
 )
 from tenant_apps.accounts.models import Invitation, User
-from tenant_apps.accounts.roles import Role, has_role, role_required
+from tenant_apps.accounts.roles import Role, assignable_roles, has_role, role_required
 
 _BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
@@ -40,12 +40,13 @@ def _then_members_page(
 def members(request: HttpRequest, invite_form: InviteForm | None = None) -> HttpResponse:
     is_admin = has_role(request.user, Role.ADMIN)
     context = {
-        "members": selectors.members_list(),
+        "page_obj": selectors.members_page(page=request.GET.get("page")),
         "invitations": selectors.invitations_open() if is_admin else [],
         "invite_form": invite_form or InviteForm(),
-        "roles": Role.choices,
+        "invite_roles": assignable_roles(request.user),
     }
-    return render(request, "accounts/members.html", context)
+    status = 400 if invite_form is not None and invite_form.errors else 200
+    return render(request, "accounts/members.html", context, status=status)
 
 
 @require_POST
@@ -89,6 +90,17 @@ def member_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.member_deactivate(member=member, deactivated_by=request.user),
         lambda: f"{member.email} can no longer sign in.",
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def member_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=pk)
+    return _then_members_page(
+        request,
+        lambda: services.member_reactivate(member=member, reactivated_by=request.user),
+        lambda: f"{member.email} can sign in again.",
     )
 
 

@@ -113,6 +113,30 @@ register(
     summary=lambda user: f"deactivated {user.email}",
 )
 register(
+    "accounts.member.reactivated",
+    version=1,
+    data=lambda user: {"email": user.email, "role": user.role},
+    summary=lambda user: f"reactivated {user.email}",
+)
+register(
+    "accounts.member.left",
+    version=1,
+    data=lambda user: {"email": user.email},
+    summary=lambda user: f"{user.email} left the organization",
+)
+register(
+    "accounts.ownership.transferred",
+    version=1,
+    data=lambda user: {"email": user.email},
+    summary=lambda user: f"transferred ownership to {user.email}",
+)
+register(
+    "accounts.organization.deletion_requested",
+    version=1,
+    data=lambda user: {"requested_by": user.email},
+    summary=lambda user: "asked the platform to delete the organization",
+)
+register(
     "files.file.uploaded",
     version=1,
     data=lambda stored: {"name": stored.name, "size": stored.size},

@@ -16,7 +16,8 @@ ARTIFACTS = ROOT / "artifacts" / "e2e"
 AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
 ACME = "acme.localhost"
 TENANT_PAGES = ["/", "/members/", "/files/", "/audit/", "/notifications/", "/accounts/email/",
-                "/accounts/password/change/", "/accounts/2fa/", "/ui/components/"]  # fmt: skip
+                "/accounts/password/change/", "/accounts/2fa/", "/ui/components/",
+                "/account/profile/", "/settings/ownership/"]  # fmt: skip
 CONSOLE_PAGES = ["/platform/", "/platform/organizations/new/", "/platform/audit/"]
 # Runs at document creation: notes <html>'s class when <body> first appears, before any paint.
 FIRST_PAINT_PROBE = """

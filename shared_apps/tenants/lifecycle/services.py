@@ -144,3 +144,27 @@ def organization_update_policy(
             previous=previous, require_mfa=require_mfa, open_signup=open_signup,
         )  # fmt: skip
     return organization
+
+
+def organization_request_deletion(
+    *, organization: Organization, requested_by: str, actor: Actor
+) -> Organization:
+    """Record an owner's request that the platform delete the organization. Nothing is
+    deleted: staff see the request in the console and follow archive, export, delete."""
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        if organization.deletion_requested_at is not None:
+            raise ValidationError(
+                f"Deletion was already requested on {organization.deletion_requested_at:%Y-%m-%d}"
+                f" by {organization.deletion_requested_by}; the platform team will be in touch."
+            )
+        organization.deletion_requested_at = timezone.now()
+        organization.deletion_requested_by = requested_by
+        organization.save(
+            update_fields=["deletion_requested_at", "deletion_requested_by", "updated_at"]
+        )
+        audit_record(
+            actor=actor, action="organization.deletion_request", organization=organization,
+            requested_by=requested_by,
+        )  # fmt: skip
+    return organization

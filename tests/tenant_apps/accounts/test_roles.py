@@ -38,8 +38,11 @@ def test_the_last_owner_cannot_be_demoted_or_deactivated(owner_of, acme):
     owner, client = owner_of(acme)
     response = client.post(f"/members/{owner.pk}/role/", {"role": "member"}, follow=True)
     assert "at least one owner" in response.content.decode()
+    # Nobody deactivates themselves from the members page; leaving is refused to the last owner.
     response = client.post(f"/members/{owner.pk}/deactivate/", follow=True)
-    assert "at least one owner" in response.content.decode()
+    assert "You can&#x27;t deactivate owner@acme.test" in response.content.decode()
+    response = client.post("/account/leave/", follow=True)
+    assert "You are the only owner: transfer ownership" in response.content.decode()
     with schema_context(acme.schema_name):
         owner.refresh_from_db()
         assert (owner.role, owner.is_active) == ("owner", True)
