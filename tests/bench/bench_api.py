@@ -11,7 +11,8 @@ bench_serving.py does (its helpers are reused). The control is serving_plain_set
 the same project, middleware, view, serializer and pagination minus tenancy (Django's own
 backend, the organization's schema fixed on the search_path). wrk sends
 GET /api/v1/tasks/?page_size=50 with a signed-in member's session and checks every answer
-is a 200 page of tasks. Prints requests/s, p50/p95 latency and the ratio to the control.
+is a 200 page of tasks. Prints requests/s, p50/p95 latency, the ratio to the control, and
+the web workers' CPU time per request (user + system, from psutil around each round).
 """
 
 from __future__ import annotations
@@ -118,6 +119,19 @@ def _wrk(port: int, target: dict, connections: int, seconds: float) -> dict:
     return figures
 
 
+def _workers_cpu_seconds(main_pid: int) -> float:
+    """CPU time (user + system) the uvicorn workers have used so far: per request, a
+    measure that the machine's load disturbs far less than requests per second."""
+    import psutil
+
+    workers = [
+        child
+        for child in psutil.Process(main_pid).children()
+        if "spawn_main" in " ".join(child.cmdline())
+    ]
+    return sum(w.cpu_times().user + w.cpu_times().system for w in workers)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=10_000)
@@ -180,12 +194,18 @@ def main() -> None:
         servers["plain"] = _start_web(plain_env, ports["plain"], workdir / "plain.log")
         for port in ports.values():  # warm: imports, pools, routing cache
             _wrk(port, target, args.connections, 3)
+        load_start = os.getloadavg()
         rss_start = {v: _worker_rss(s.pid) for v, s in servers.items()}
         samples: dict[str, list[dict]] = {"tenantry": [], "plain": []}
         for _round in range(args.rounds):
             for variant, port in ports.items():
-                samples[variant].append(_wrk(port, target, args.connections, args.seconds))
+                cpu_before = _workers_cpu_seconds(servers[variant].pid)
+                figures = _wrk(port, target, args.connections, args.seconds)
+                cpu = _workers_cpu_seconds(servers[variant].pid) - cpu_before
+                figures["cpu_ms"] = 1000 * cpu / max(figures["requests"], 1)
+                samples[variant].append(figures)
         rss_end = {v: _worker_rss(s.pid) for v, s in servers.items()}
+        load_end = os.getloadavg()
         for variant, rounds in samples.items():
             if any(s["non_200"] or s["socket_errors"] or s["wrong"] for s in rounds):
                 print(f"--- {variant}'s log (errors) ---")
@@ -207,11 +227,17 @@ def main() -> None:
     )
     print(
         f"command: uv run python -m tests.bench.bench_api --tasks {args.tasks} "
-        f"--seconds {args.seconds:g} --rounds {args.rounds} --connections {args.connections}\n"
+        f"--seconds {args.seconds:g} --rounds {args.rounds} --connections {args.connections}"
+    )
+    print(
+        "load average (1/5/15 min): "
+        f"{' / '.join(f'{x:.2f}' for x in load_start)} before the rounds, "
+        f"{' / '.join(f'{x:.2f}' for x in load_end)} after\n"
     )
     print(
         f"{'variant':<10} {'req/s':>8} {'vs plain':>9} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'errors':>7} {'wrong':>6} {'checked':>8}  worker RSS MiB start → end"
+        f"{'CPU ms/req':>10} {'errors':>7} {'wrong':>6} {'checked':>8}"
+        "  worker RSS MiB start → end"
     )
     plain_rps = [s["rps"] for s in samples["plain"]]
     for variant, rounds in samples.items():
@@ -222,7 +248,8 @@ def main() -> None:
         print(
             f"{variant:<10} {statistics.median(s['rps'] for s in rounds):>8.0f} {ratio:>8.2f}x "
             f"{statistics.median(s['p50_us'] for s in rounds) / 1000:>8.1f} "
-            f"{max(s['p95_us'] for s in rounds) / 1000:>8.1f} {errors:>7} "
+            f"{max(s['p95_us'] for s in rounds) / 1000:>8.1f} "
+            f"{statistics.median(s['cpu_ms'] for s in rounds):>10.1f} {errors:>7} "
             f"{sum(s['wrong'] for s in rounds):>6} {sum(s['checked'] for s in rounds):>8}  "
             f"{rss_start[variant]} → {rss_end[variant]}"
         )
