@@ -1,7 +1,14 @@
 -- wrk script for bench_api.py: GET BENCH_PATH on one host with a signed-in member's
--- session; every answer must be a 200 carrying BENCH_MARKER (a page of tasks).
-local host, session, marker, path = os.getenv("BENCH_HOST"), os.getenv("BENCH_SESSION"),
-  os.getenv("BENCH_MARKER"), os.getenv("BENCH_PATH")
+-- session (BENCH_SESSION) or an API token (BENCH_TOKEN); every answer must be a 200
+-- carrying BENCH_MARKER (a page of tasks).
+local host, session, token, marker, path = os.getenv("BENCH_HOST"), os.getenv("BENCH_SESSION"),
+  os.getenv("BENCH_TOKEN"), os.getenv("BENCH_MARKER"), os.getenv("BENCH_PATH")
+local headers = { ["Host"] = host, ["X-Forwarded-Proto"] = "https" }
+if token then
+  headers["Authorization"] = "Bearer " .. token
+else
+  headers["Cookie"] = "sessionid=" .. session
+end
 local threads = {}
 
 function setup(thread)
@@ -13,9 +20,7 @@ function init(args)
 end
 
 function request()
-  return wrk.format("GET", path, {
-    ["Host"] = host, ["Cookie"] = "sessionid=" .. session, ["X-Forwarded-Proto"] = "https",
-  })
+  return wrk.format("GET", path, headers)
 end
 
 function response(status, headers, body)

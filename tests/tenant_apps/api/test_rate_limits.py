@@ -5,6 +5,7 @@ import pytest
 from shared_apps.tenants.models import Organization
 from shared_apps.tenants.routing.resolver import clear_local_routing_cache
 from tenant_apps.api import throttling
+from tests.support.redis_trips import redis_round_trips
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +63,38 @@ def test_the_plan_sets_the_limit(small_limits, acme, owner_of, token_for, bearer
     owner, _ = owner_of(acme)
     _token, raw = token_for(acme, owner)
     assert {_get(acme_client, **bearer(raw)).status_code for _ in range(10)} == {200}
+
+
+def test_a_credential_refused_does_not_spend_the_organizations_budget(
+    small_limits, acme, owner_of, token_for, bearer, acme_client
+):
+    owner, _ = owner_of(acme)
+    first, second = token_for(acme, owner)[1], token_for(acme, owner)[1]
+    statuses = [_get(acme_client, **bearer(first)).status_code for _ in range(6)]
+    assert statuses == [200] * 3 + [429] * 3  # the organization has spent 3 of its 5
+    assert [_get(acme_client, **bearer(second)).status_code for _ in range(3)] == [200] * 2 + [429]
+
+
+def test_both_budgets_are_counted_in_one_redis_round_trip(
+    small_limits, acme, owner_of, token_for, bearer, acme_client, monkeypatch
+):
+    owner, _ = owner_of(acme)
+    _token, raw = token_for(acme, owner)
+    _get(acme_client, **bearer(raw))  # warm: the script is loaded once per server
+    with redis_round_trips(monkeypatch) as sent:
+        assert _get(acme_client, **bearer(raw)).status_code == 200
+    rate_limit_trips = [trip for trip in sent if b"api-rate:" in trip]
+    assert len(rate_limit_trips) == 1
+    assert b"org_acme:" in rate_limit_trips[0]  # the cache's keys: the schema first
+
+
+def test_requests_pass_uncounted_when_redis_is_unreachable(
+    small_limits, settings, acme, owner_of, token_for, bearer, acme_client
+):
+    owner, _ = owner_of(acme)
+    _token, raw = token_for(acme, owner)
+    unreachable = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
+    settings.CACHES = {
+        alias: {**config, "LOCATION": unreachable} for alias, config in settings.CACHES.items()
+    }
+    assert {_get(acme_client, **bearer(raw)).status_code for _ in range(5)} == {200}

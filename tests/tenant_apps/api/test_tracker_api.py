@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from tenant_apps.tracker import services
+from tests.support.redis_trips import redis_round_trips
 from tests.support.tracker import make_project, make_task
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,28 @@ def test_task_list_runs_a_constant_number_of_queries(acme, member_of):
     assert (len(page["data"]), many_comments) == (12, few_comments)
     few_tags, _ = _queries(client, "/api/v1/tags/?page_size=1")
     assert _queries(client, "/api/v1/tags/")[0] == few_tags
+
+
+def test_a_task_page_by_token_is_three_queries_and_two_redis_round_trips(
+    acme, owner_of, token_for, bearer, acme_client, monkeypatch
+):
+    """The hot path: the token with its user, the page, its tags; one script for both rate
+    limits, one pipeline for the usage meter. Last use is written once a minute, not per
+    request."""
+    owner, _ = owner_of(acme)
+    with tenant_context(acme):
+        project = make_project(owner)
+        for i in range(3):
+            make_task(owner, project, title=f"T{i}", assignee=owner)
+    _token, raw = token_for(acme, owner)
+    assert acme_client.get("/api/v1/tasks/", **bearer(raw)).status_code == 200  # writes last use
+    with redis_round_trips(monkeypatch) as sent, CaptureQueriesContext(connection) as queries:
+        response = acme_client.get("/api/v1/tasks/?page_size=50", **bearer(raw))
+    assert response.status_code == 200 and len(response.json()["data"]) == 3
+    assert len(queries) == 3
+    assert not any(q["sql"].startswith("UPDATE") for q in queries.captured_queries)
+    assert len(sent) == 2
+    assert b"api-rate:" in sent[0] and b"usage:org_acme:" in sent[1]
 
 
 def test_an_id_that_exists_only_at_globex_is_404_at_acme(acme, globex, owner_of):
