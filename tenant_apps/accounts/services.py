@@ -7,7 +7,6 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,6 +17,7 @@ from shared_apps.tenants.routing.links import organization_url
 from shared_apps.tenants.runtime.groups import current_schema, send_to_user
 from tenant_apps.accounts.models import Invitation, User, token_digest
 from tenant_apps.accounts.roles import Role
+from tenant_apps.branding.emails import branded_email
 from tenant_apps.events.services import emit
 
 
@@ -191,13 +191,14 @@ def _send_after_commit(invitation: Invitation, token: str) -> None:
         "accept_url": organization_url(organization, f"/invitations/{token}/"),
         "inviter_name": inviter.get_full_name() if inviter else "",
     }
-    subject = f"You're invited to join {organization.name}"
-    body = render_to_string("accounts/email/invitation.txt", context)
+    message = branded_email(
+        organization=organization,
+        subject=f"You're invited to join {organization.name}",
+        text=render_to_string("accounts/email/invitation.txt", context),
+        to=[invitation.email],
+        html_template="accounts/email/invitation.html",
+        context=context,
+    )
     # Robust: an unreachable mail server is logged and the invitation stays pending (it
     # can be resent); it must never undo the commit that made it (an organization's, too).
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=subject, message=body, from_email=None, recipient_list=[invitation.email]
-        ),
-        robust=True,
-    )
+    transaction.on_commit(message.send, robust=True)
