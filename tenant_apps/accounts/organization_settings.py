@@ -43,7 +43,8 @@ def settings_general(request: HttpRequest) -> HttpResponse:
 def settings_sign_in(request: HttpRequest) -> HttpResponse:
     organization = request.tenant
     initial = {"require_mfa": organization.require_mfa, "open_signup": organization.open_signup}
-    form = OrganizationPolicyForm(request.POST or None, initial=initial)
+    # No ":" after a checkbox's label (it follows the box).
+    form = OrganizationPolicyForm(request.POST or None, initial=initial, label_suffix="")
     if request.method == "POST" and form.is_valid():
         organization_update_policy(
             organization=organization, **form.cleaned_data, actor=Actor.from_request(request)
