@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.api.urls")),
     path("", include("tenant_apps.api.settings_urls")),
     path("", include("tenant_apps.accounts.urls")),
+    path("", include("tenant_apps.branding.urls")),
     path("", include("tenant_apps.tracker.urls")),
     path("", include("tenant_apps.notifications.urls")),
     path("", include("tenant_apps.files.urls")),

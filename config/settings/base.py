@@ -185,6 +185,7 @@ TENANT_APPS = [
     "tenant_apps.events",
     "tenant_apps.webhooks",
     "tenant_apps.api",
+    "tenant_apps.branding",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -297,6 +298,14 @@ FILES_ALLOWED_TYPES = {
     "application/vnd.oasis.opendocument.text": ["odt"],
     "application/vnd.oasis.opendocument.spreadsheet": ["ods"],
 }
+# An organization's logo (tenant_apps/branding, docs/ui.md "Branding"): raster images
+# only. SVG can carry script, and sniffs as text, so it is refused with the other types.
+BRANDING_LOGO_MAX_BYTES = env.int("BRANDING_LOGO_MAX_BYTES", default=512 * 1024)
+BRANDING_LOGO_TYPES = {
+    "image/png": ["png"],
+    "image/jpeg": ["jpg", "jpeg"],
+    "image/webp": ["webp"],
+}
 
 # TEMPLATES
 # ------------------------------------------------------------------------------
@@ -311,6 +320,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "tenant_apps.branding.context_processors.branding",
             ],
         },
     }

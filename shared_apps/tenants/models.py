@@ -72,6 +72,14 @@ class Organization(TenantMixin):
     deletion_requested_by = models.EmailField(
         blank=True, default="", db_default="", help_text="The owner who asked."
     )
+    # Branding (tenant_apps/branding): shown on the organization's own pages and emails
+    # only. The logo is a storage name relative to the organization's schema prefix.
+    brand_accent = models.CharField(
+        max_length=7, blank=True, default="", db_default="", help_text="#rrggbb, or empty."
+    )
+    brand_logo = models.CharField(
+        max_length=200, blank=True, default="", db_default="", help_text="Logo storage name."
+    )
 
     # Schemas are built and dropped by the provisioning services, never as a side effect
     # of saving or deleting a row.

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
@@ -13,6 +14,7 @@ from shared_apps.tenants.client_ip import client_ip
 from shared_apps.tenants.context import current_organization
 from shared_apps.tenants.models import Organization
 from shared_apps.tenants.routing.links import organization_url, platform_url
+from tenant_apps.branding.emails import branded_email
 
 
 def _is_public(request: HttpRequest | None) -> bool:
@@ -59,6 +61,30 @@ class AccountAdapter(DefaultAccountAdapter):
             current_site=SimpleNamespace(name=name, domain=urlsplit(canonical).netloc),
         )
         super().send_mail(template_prefix, email, context)
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        """allauth's text emails, given an HTML part in the organization's branding
+        (tenant_apps/branding/emails.py). On the platform host they stay text only."""
+        message = super().render_mail(template_prefix, email, context, headers)
+        organization = current_organization()
+        if organization is None or not isinstance(message, EmailMultiAlternatives):
+            return message
+        if message.alternatives:
+            return message
+        return branded_email(
+            organization=organization,
+            subject=message.subject,
+            text=message.body,
+            to=message.to,
+            from_email=message.from_email,
+            headers=message.extra_headers,
+        )
 
     def format_email_subject(self, subject: str) -> str:
         organization = current_organization()

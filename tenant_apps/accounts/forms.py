@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest, HttpResponse
 
+from shared_apps.tenants.validation import NAME_MAX_LENGTH
 from tenant_apps.accounts.roles import Role
 
 
@@ -44,6 +45,16 @@ class AcceptInvitationForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", "The two passwords don't match.")
         return cleaned
+
+
+class OrganizationNameForm(forms.Form):
+    """The display name; the service (organization_rename) has the last word on it."""
+
+    name = forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        label="Organization name",
+        help_text="Shown in the header, page titles and emails. The address doesn't change.",
+    )
 
 
 class OrganizationPolicyForm(forms.Form):

@@ -11,7 +11,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -27,6 +26,7 @@ from shared_apps.tenants.runtime.groups import current_schema, send_to_user
 from tenant_apps.accounts.avatars import avatar_inspect
 from tenant_apps.accounts.models import Invitation, User, token_digest
 from tenant_apps.accounts.roles import Role, has_role, member_controls
+from tenant_apps.branding.emails import branded_email
 from tenant_apps.events.services import emit
 
 
@@ -330,13 +330,14 @@ def _send_after_commit(invitation: Invitation, token: str) -> None:
         "accept_url": organization_url(organization, f"/invitations/{token}/"),
         "inviter_name": inviter.get_full_name() if inviter else "",
     }
-    subject = f"You're invited to join {organization.name}"
-    body = render_to_string("accounts/email/invitation.txt", context)
+    message = branded_email(
+        organization=organization,
+        subject=f"You're invited to join {organization.name}",
+        text=render_to_string("accounts/email/invitation.txt", context),
+        to=[invitation.email],
+        html_template="accounts/email/invitation.html",
+        context=context,
+    )
     # Robust: an unreachable mail server is logged and the invitation stays pending (it
     # can be resent); it must never undo the commit that made it (an organization's, too).
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=subject, message=body, from_email=None, recipient_list=[invitation.email]
-        ),
-        robust=True,
-    )
+    transaction.on_commit(message.send, robust=True)

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from tenant_apps.accounts import impersonated_sessions, ownership_views, profile_views, views
+from tenant_apps.accounts import (
+    impersonated_sessions,
+    organization_settings,
+    ownership_views,
+    profile_views,
+    views,
+)
 
 app_name = "accounts"
 
@@ -21,7 +27,8 @@ urlpatterns = [
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="revoke"),
     path("invitations/<int:pk>/resend/", views.invitation_resend, name="resend"),
     path("invitations/<str:token>/", views.invitation_accept, name="accept"),
-    path("settings/", views.organization_settings, name="settings"),
+    path("settings/", organization_settings.settings_general, name="settings"),
+    path("settings/sign-in/", organization_settings.settings_sign_in, name="settings-sign-in"),
     path("impersonate/end/", impersonated_sessions.impersonation_end, name="impersonation-end"),
     path(
         "impersonate/<str:ticket>/",

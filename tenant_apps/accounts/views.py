@@ -7,13 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shared_apps.tenants.audit import Actor
-from shared_apps.tenants.lifecycle.services import organization_update_policy
 from tenant_apps.accounts import selectors, services
 from tenant_apps.accounts.forms import (
     AcceptInvitationForm,
     InviteForm,
-    OrganizationPolicyForm,
     RoleForm,
 )
 from tenant_apps.accounts.models import Invitation, User
@@ -152,18 +149,3 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
     )
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.OWNER)
-def organization_settings(request: HttpRequest) -> HttpResponse:
-    organization = request.tenant
-    initial = {"require_mfa": organization.require_mfa, "open_signup": organization.open_signup}
-    form = OrganizationPolicyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        organization_update_policy(
-            organization=organization, **form.cleaned_data, actor=Actor.from_request(request)
-        )
-        messages.success(request, "Sign-in policy saved.")
-        return redirect("accounts:settings")
-    return render(request, "accounts/settings.html", {"form": form})

@@ -67,9 +67,18 @@ def sniffed_type(head: bytes) -> str | None:
     return None
 
 
-def inspect_upload(upload: UploadedFile) -> InspectedUpload:
-    """Check size, content type and name; ValidationError with a message for the user."""
-    limit = settings.FILES_MAX_UPLOAD_BYTES
+def inspect_upload(
+    upload: UploadedFile,
+    *,
+    allowed_types: dict[str, list[str]] | None = None,
+    max_bytes: int | None = None,
+) -> InspectedUpload:
+    """Check size, content type and name; ValidationError with a message for the user.
+
+    `allowed_types` (sniffed type → extensions) and `max_bytes` default to the files
+    page's FILES_ALLOWED_TYPES and FILES_MAX_UPLOAD_BYTES; other uploads (logos) narrow them.
+    """
+    limit = settings.FILES_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     name = sanitized_name(upload.name or "")
     if upload.size == 0:
         raise ValidationError(f"“{name}” is empty.", code="empty")
@@ -82,7 +91,7 @@ def inspect_upload(upload: UploadedFile) -> InspectedUpload:
     upload.seek(0)
     head = upload.read(_HEAD_BYTES)
     upload.seek(0)
-    allowed: dict[str, list[str]] = settings.FILES_ALLOWED_TYPES
+    allowed: dict[str, list[str]] = allowed_types or settings.FILES_ALLOWED_TYPES
     content_type = sniffed_type(head)
     if content_type is None or content_type not in allowed:
         what = (

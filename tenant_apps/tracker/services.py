@@ -16,7 +16,6 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -29,6 +28,7 @@ from shared_apps.tenants.routing.links import organization_url
 from shared_apps.tenants.runtime.groups import organization_group
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.roles import Role, has_role
+from tenant_apps.branding.emails import branded_email
 from tenant_apps.events.services import emit
 from tenant_apps.files.services import file_delete, file_upload
 from tenant_apps.tracker import selectors
@@ -355,12 +355,12 @@ def overdue_digest_send(*, today: datetime.date | None = None) -> int:
             for task in tasks
         ]
         plural = "s" if len(tasks) != 1 else ""
-        send_mail(
+        branded_email(
+            organization=organization,
             subject=f"{organization.name}: {len(tasks)} overdue task{plural}",
-            message="These tasks assigned to you are past their due date:\n\n" + "\n".join(lines),
-            from_email=None,
-            recipient_list=[assignee.email],
-        )
+            text="These tasks assigned to you are past their due date:\n\n" + "\n".join(lines),
+            to=[assignee.email],
+        ).send()
         sent += 1
     return sent
 

@@ -17,7 +17,14 @@ AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
 ACME = "acme.localhost"
 TENANT_PAGES = ["/", "/members/", "/files/", "/audit/", "/notifications/", "/accounts/email/",
                 "/accounts/password/change/", "/accounts/2fa/", "/ui/components/",
-                "/account/profile/", "/settings/ownership/"]  # fmt: skip
+                "/account/profile/", "/settings/ownership/",
+                "/settings/", "/settings/sign-in/", "/settings/branding/"]  # fmt: skip
+GLOBEX = "globex.localhost"
+ACME_ACCENT, ACME_ACCENT_RGB = "#0a7f3f", "rgb(10, 127, 63)"
+PNG_1PX = bytes.fromhex(  # a red 1×1 PNG
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+)
 CONSOLE_PAGES = ["/platform/", "/platform/organizations/new/", "/platform/audit/"]
 # Runs at document creation: notes <html>'s class when <body> first appears, before any paint.
 FIRST_PAINT_PROBE = """
@@ -95,6 +102,55 @@ def test_the_mobile_menu_opens_at_390_px(platform: Platform, browser: CSPWatched
     menu.get_by_role("link", name="Members").click()
     expect(page.locator("#mobile-menu a[aria-current=page]")).to_have_text("Members")
     context.close()
+
+
+def _primary_button_colour(page: Page) -> str:
+    return page.locator("main .btn-primary").first.evaluate(
+        "button => getComputedStyle(button).backgroundColor"
+    )
+
+
+def test_branding_set_at_acme_shows_at_acme_only(platform: Platform, browser: CSPWatchedBrowser):
+    """Runs before the axe check below, so that check covers Acme's branded pages too."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    acme = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = acme.new_page()
+    sign_in(page, platform, ACME, "alice@acme.test")
+    page.goto(platform.url(ACME, "/settings/branding/"))
+    default_colour = _primary_button_colour(page)
+    page.fill("#id_accent", ACME_ACCENT)
+    page.get_by_role("button", name="Save colour").click()
+    expect(page.get_by_text("Accent colour saved.")).to_be_visible()
+    assert _primary_button_colour(page) == ACME_ACCENT_RGB
+    page.set_input_files("#id_logo", files=[
+        {"name": "acme logo.png", "mimeType": "image/png", "buffer": PNG_1PX},
+    ])  # fmt: skip
+    page.get_by_role("button", name="Upload logo").click()
+    expect(page.get_by_text("Logo saved.")).to_be_visible()
+    logo = page.locator("header img").first
+    expect(logo).to_be_visible()
+    logo_path = logo.get_attribute("src")
+    assert logo_path and logo_path.startswith("/branding/logo/")
+    for path in ("/settings/", "/settings/sign-in/", "/settings/branding/"):
+        page.goto(platform.url(ACME, path))
+        name = "acme-branded" + path.rstrip("/").replace("/", "-")
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    globex = browser.new_context(viewport={"width": 1280, "height": 900})
+    other = globex.new_page()
+    sign_in(other, platform, GLOBEX, "bob@globex.test")
+    other.goto(platform.url(GLOBEX, "/settings/branding/"))
+    assert _primary_button_colour(other) == default_colour != ACME_ACCENT_RGB
+    assert other.locator("header img").count() == 0
+    assert ACME_ACCENT not in other.content()
+    other.screenshot(path=str(ARTIFACTS / "globex-settings-branding.png"), full_page=True)
+    # Chromium resolves *.localhost itself (Playwright's request API would not): navigate.
+    refused = other.goto(platform.url(GLOBEX, logo_path))
+    assert refused is not None and refused.status == 404
+    served = page.goto(platform.url(ACME, logo_path))
+    assert served is not None and served.status == 200
+    acme.close()
+    globex.close()
 
 
 def _audit(page: Page, name: str) -> dict[str, object]:

@@ -179,7 +179,9 @@ def test_accepting_the_owner_invitation_clears_the_pending_owner(
 
 
 def test_an_owners_policy_change_is_audited_once(acme, acme_owner_client):
-    response = acme_owner_client.post("/settings/", {"require_mfa": "", "open_signup": "on"})
+    response = acme_owner_client.post(
+        "/settings/sign-in/", {"require_mfa": "", "open_signup": "on"}
+    )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="organization.policy", organization=acme)
     assert event.actor == "owner@acme.test"

@@ -88,7 +88,7 @@ def test_organization_can_require_mfa_for_every_member(member_of, acme):
 
 
 def test_owner_turns_the_policy_on_from_settings(acme_owner_client, acme):
-    response = acme_owner_client.post("/settings/", {"require_mfa": "on"})
+    response = acme_owner_client.post("/settings/sign-in/", {"require_mfa": "on"})
     assert response.status_code == 302
     acme.refresh_from_db()
     assert acme.require_mfa is True

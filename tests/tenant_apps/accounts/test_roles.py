@@ -25,7 +25,7 @@ def test_an_admin_can_invite_but_not_make_owners(member_of, acme):
         "/members/invite/", {"email": "b@example.com", "role": "owner"}, follow=True
     )
     assert "Only an owner can invite another owner" in response.content.decode()
-    assert client.get("/settings/").status_code == 403
+    assert client.get("/settings/sign-in/").status_code == 403  # the policy is the owners'
 
 
 def test_visitors_are_sent_to_sign_in(acme_client):
