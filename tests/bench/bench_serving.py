@@ -90,7 +90,7 @@ def _setup(organizations: int, targets: Path) -> None:
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
         lines.append(
-            f"{organization.slug}.localhost\t{session.session_key}\t>{organization.name}</a>"
+            f"{organization.slug}.localhost\t{session.session_key}\t>{organization.name}</span></a>"
             f"\t{organization.schema_name}"
         )
     targets.write_text("\n".join(lines) + "\n")
