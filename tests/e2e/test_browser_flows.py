@@ -1,5 +1,7 @@
 """In a real browser: the console provisions an organization with live progress, and the
-owner joins it from the invitation email and works inside it, isolated from another."""
+owner joins it from the invitation email and works inside it, isolated from another; the
+bell, a task's comments and a project's activity feed update live, at one organization
+only."""
 
 import re
 

@@ -1,7 +1,8 @@
 """The design system in a real browser (docs/ui.md): the theme choice survives a reload with
 no flash, the mobile menu opens at 390 px, the main pages fit 390 and 1280 px without
-horizontal scrolling and have no serious or critical axe-core violations in either theme.
-Screenshots of each page, theme and width go to artifacts/e2e/ (gitignored)."""
+horizontal scrolling and have no serious or critical axe-core violations in either theme,
+and the main pages paint their first content within 1.5 s. Screenshots of each page,
+theme and width go to artifacts/e2e/ (gitignored)."""
 
 import json
 from pathlib import Path
