@@ -68,9 +68,12 @@ def platform() -> Iterator[Platform]:
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-l", "INFO",
              "-Q", "interactive,background", "--without-mingle", "--without-gossip"], env,
         )  # fmt: skip
+        # Capped graceful shutdown, as in production (deploy/entrypoint.sh): a socket the
+        # browser left half-closed would otherwise hold the teardown until web.stop()'s 30 s.
         web = LiveProcess(
             [sys.executable, "-m", "uvicorn", "config.asgi:application",
-             "--host", "127.0.0.1", "--port", str(port)], env,
+             "--host", "127.0.0.1", "--port", str(port), "--timeout-graceful-shutdown", "2"],
+            env,
         )  # fmt: skip
         try:
             worker.wait_for("ready.")

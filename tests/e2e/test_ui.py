@@ -173,7 +173,8 @@ def _fcp_medians(page: Page, platform: Platform, host: str, paths: list[str]) ->
 def test_main_pages_paint_their_first_content_within_budget(
     platform: Platform, browser: CSPWatchedBrowser
 ):
-    tenant = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    tenant_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tenant = tenant_context.new_page()
     sign_in(tenant, platform, ACME, "alice@acme.test")
     tenant.goto(platform.url(ACME, "/"))
     tenant.fill("input[name=name]", "Paint check")
@@ -189,12 +190,15 @@ def test_main_pages_paint_their_first_content_within_budget(
         tenant, platform, ACME,
         ["/", project_path, task_path, "/members/", "/files/", "/notifications/"],
     )  # fmt: skip
+    tenant_context.close()
 
-    console = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    console_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    console = console_context.new_page()
     sign_in(console, platform, "localhost", STAFF_EMAIL)
     figures |= _fcp_medians(
         console, platform, "localhost", ["/platform/", "/platform/organizations/acme/"]
     )
+    console_context.close()
 
     print(f"\nfirst contentful paint, median of {FCP_LOADS} loads (ms):")
     for url, median in figures.items():
