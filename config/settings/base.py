@@ -681,6 +681,8 @@ WEBHOOKS_ALLOWED_PRIVATE_TARGETS: list[str] = []
 WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
 WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# The wait after the first failed attempt; each later one doubles it (at most 30 min).
+WEBHOOKS_RETRY_FIRST_SECONDS = env.int("WEBHOOKS_RETRY_FIRST_SECONDS", default=30)
 
 # Usage metering (docs/events.md, "Usage metering"): Redis meters per organization and
 # day, flushed to UsageDay in the public schema.

@@ -49,9 +49,9 @@ SCHEMA_POOL_SIZE = 0
 # MEDIA_ROOT at their own temporary directory).
 MEDIA_ROOT = str(DATA_DIR / "test-media" / _RUN)
 # Events: each xdist worker's streams and dirty set under its own prefix; tests relay
-# explicitly rather than through a worker.
+# explicitly rather than through a worker (the browser tests' worker relays on commit).
 EVENTS_REDIS_PREFIX = f"{_RUN}:events:"
-EVENTS_RELAY_ON_COMMIT = False
+EVENTS_RELAY_ON_COMMIT = env.bool("EVENTS_RELAY_ON_COMMIT", default=False)
 # The webhook tests' receiver listens on 127.0.0.1 (production refuses it: base.py).
 WEBHOOKS_ALLOWED_PRIVATE_TARGETS = ["127.0.0.1/32"]
 USAGE_REDIS_PREFIX = f"{_RUN}:usage:"

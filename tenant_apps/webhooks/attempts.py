@@ -23,7 +23,6 @@ from tenant_apps.notifications.services import notify_organization
 from tenant_apps.webhooks import signing, targets
 from tenant_apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-BACKOFF_FIRST_SECONDS = 30
 # Below the broker's visibility timeout (1 h): a longer countdown would be redelivered early.
 BACKOFF_MAX_SECONDS = 30 * 60
 
@@ -37,7 +36,7 @@ class Outcome(enum.StrEnum):
 
 def backoff_seconds(attempt: int) -> int:
     """How long to wait after failed attempt number `attempt` (1, 2, ...): doubling."""
-    return min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** (attempt - 1))
+    return min(BACKOFF_MAX_SECONDS, settings.WEBHOOKS_RETRY_FIRST_SECONDS * 2 ** (attempt - 1))
 
 
 def delivery_attempt(*, delivery_id: int, final: bool) -> Outcome:

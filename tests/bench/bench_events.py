@@ -356,6 +356,10 @@ def _measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
     results: dict[str, Any] = {"setup": time.perf_counter() - started}
     batches = _payloads(schemas)
     client = events_redis()
+    # The embedded Valkey keeps its data (append-only file): a run killed before its
+    # clean-up leaves streams and consumer groups that the next run's consumers would
+    # read first, a backlog every latency row would then include.
+    _delete_bench_keys(client)
 
     def redis_transport(phase: str) -> Any:
         prefix = f"{settings.EVENTS_REDIS_PREFIX}{phase}:"
@@ -384,10 +388,16 @@ def _measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
             )
             _set_unsent(schemas, False)
             client.delete(f"{settings.EVENTS_REDIS_PREFIX}dirty-organizations")
+    _delete_bench_keys(client)
+    return results
+
+
+def _delete_bench_keys(client: Any) -> None:
+    from django.conf import settings
+
     keys = list(client.scan_iter(match=f"{settings.EVENTS_REDIS_PREFIX}*"))
     if keys:
         client.delete(*keys)
-    return results
 
 
 def _drop_database() -> None:

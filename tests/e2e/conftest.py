@@ -27,6 +27,7 @@ class Platform:
     port: int
     worker: LiveProcess
     web: LiveProcess
+    env: dict[str, str]
 
     def url(self, host: str = "localhost", path: str = "/") -> str:
         return f"http://{host}:{self.port}{path}"
@@ -55,6 +56,8 @@ def platform() -> Iterator[Platform]:
             PYTEST_XDIST_WORKER=f"e2e-{uuid.uuid4().hex[:8]}",
             EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
             PUBLIC_URL_PORT=str(port),
+            # Events leave through the worker as soon as they commit, as in production.
+            EVENTS_RELAY_ON_COMMIT="true",
         )
         setup = subprocess.run(
             [sys.executable, "manage.py", "dev", "--setup-only"],
@@ -65,17 +68,33 @@ def platform() -> Iterator[Platform]:
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-l", "INFO",
              "-Q", "interactive,background", "--without-mingle", "--without-gossip"], env,
         )  # fmt: skip
+        # Capped graceful shutdown, as in production (deploy/entrypoint.sh): a socket the
+        # browser left half-closed would otherwise hold the teardown until web.stop()'s 30 s.
         web = LiveProcess(
             [sys.executable, "-m", "uvicorn", "config.asgi:application",
-             "--host", "127.0.0.1", "--port", str(port)], env,
+             "--host", "127.0.0.1", "--port", str(port), "--timeout-graceful-shutdown", "2"],
+            env,
         )  # fmt: skip
         try:
             worker.wait_for("ready.")
             web.wait_for("Uvicorn running on")
-            yield Platform(port=port, worker=worker, web=web)
+            yield Platform(port=port, worker=worker, web=web, env=env)
         finally:
             web.stop()
             worker.stop()
+
+
+@pytest.fixture(scope="module")
+def activity_consumer(platform: Platform) -> Iterator[LiveProcess]:
+    """`manage.py events_consume activity` beside the platform: the project pages' feed."""
+    consumer = LiveProcess(
+        [sys.executable, "manage.py", "events_consume", "activity"], platform.env
+    )
+    try:
+        consumer.wait_for("Consuming activity")
+        yield consumer
+    finally:
+        consumer.stop()
 
 
 class CSPWatchedBrowser:

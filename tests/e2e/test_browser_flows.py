@@ -1,5 +1,7 @@
 """In a real browser: the console provisions an organization with live progress, and the
-owner joins it from the invitation email and works inside it, isolated from another."""
+owner joins it from the invitation email and works inside it, isolated from another; the
+bell, a task's comments and a project's activity feed update live, at one organization
+only."""
 
 import re
 
@@ -101,6 +103,75 @@ def test_the_bell_updates_live_in_another_tab_and_not_at_another_organization(
     )
     other_org.wait_for_timeout(1000)
     expect(other_org.locator("#notification-bell .badge")).to_have_count(0)
+
+
+def _project_with_a_task(page, platform: Platform, host: str, name: str, task: str) -> str:
+    """Through the pages: a project and a task in it; returns the task page's path."""
+    page.goto(platform.url(host, "/"))
+    page.fill("input[name=name]", name)
+    page.get_by_role("button", name="Add project").click()
+    page.get_by_role("link", name=name).click()
+    page.get_by_role("link", name="New task").click()
+    page.fill("#id_title", task)
+    page.get_by_role("button", name="Create task").click()
+    expect(page.get_by_role("heading", name=task)).to_be_visible()
+    return page.url.removeprefix(platform.url(host, ""))
+
+
+def test_a_comment_appears_live_on_the_same_task_elsewhere_and_not_at_another_organization(
+    platform: Platform, browser: Browser
+):
+    posting = browser.new_context().new_page()
+    sign_in(posting, platform, "acme.localhost", "alice@acme.test", DEMO_PASSWORD)
+    task_path = _project_with_a_task(posting, platform, "acme.localhost", "Anvil", "Drop test")
+
+    watching = browser.new_context().new_page()
+    sign_in(watching, platform, "acme.localhost", "alice@acme.test", DEMO_PASSWORD)
+    watching.goto(platform.url("acme.localhost", task_path))
+    # Globex's own task at the same path: its socket names Globex's task group.
+    other_org = browser.new_context().new_page()
+    sign_in(other_org, platform, "globex.localhost", "bob@globex.test", DEMO_PASSWORD)
+    globex_path = _project_with_a_task(other_org, platform, "globex.localhost", "Plan", "Plan it")
+    if globex_path != task_path:
+        other_org.goto(platform.url("globex.localhost", task_path))
+    for page in (watching, other_org):
+        page.evaluate("window.__marker = 'same page'")
+    watching.wait_for_timeout(300)  # the sockets open
+
+    posting.fill("#comment-form textarea[name=body]", "Anvils ship on Friday")
+    posting.get_by_role("button", name="Comment").click()
+
+    expect(watching.locator("#comments")).to_contain_text("Anvils ship on Friday", timeout=10_000)
+    assert watching.evaluate("window.__marker") == "same page"  # pushed, no reload
+    other_org.wait_for_timeout(1000)
+    expect(other_org.locator("body")).not_to_contain_text("Anvils ship on Friday")
+    assert other_org.evaluate("window.__marker") == "same page"
+
+
+def test_a_change_in_a_project_appears_live_in_its_activity_feed(
+    platform: Platform, browser: Browser, activity_consumer
+):
+    changing = browser.new_context().new_page()
+    sign_in(changing, platform, "acme.localhost", "alice@acme.test", DEMO_PASSWORD)
+    changing.goto(platform.url("acme.localhost", "/"))
+    changing.fill("input[name=name]", "Rocket skates")
+    changing.get_by_role("button", name="Add project").click()
+    changing.get_by_role("link", name="Rocket skates").click()
+    project_url = changing.url
+
+    watching = browser.new_context().new_page()
+    sign_in(watching, platform, "acme.localhost", "alice@acme.test", DEMO_PASSWORD)
+    watching.goto(project_url)
+    feed = watching.locator("#activity-entries")
+    expect(feed).to_contain_text("created project “Rocket skates”", timeout=10_000)
+    watching.evaluate("window.__marker = 'same page'")
+
+    changing.get_by_role("link", name="New task").click()
+    changing.fill("#id_title", "Test the brakes")
+    changing.get_by_role("button", name="Create task").click()
+
+    expect(feed).to_contain_text("created task “Test the brakes”", timeout=10_000)
+    assert watching.evaluate("window.__marker") == "same page"
 
 
 def test_an_owner_transfers_ownership_through_the_dialog_and_the_password(

@@ -1,7 +1,8 @@
 """The design system in a real browser (docs/ui.md): the theme choice survives a reload with
 no flash, the mobile menu opens at 390 px, the main pages fit 390 and 1280 px without
-horizontal scrolling and have no serious or critical axe-core violations in either theme.
-Screenshots of each page, theme and width go to artifacts/e2e/ (gitignored)."""
+horizontal scrolling and have no serious or critical axe-core violations in either theme,
+and the main pages paint their first content within 1.5 s. Screenshots of each page,
+theme and width go to artifacts/e2e/ (gitignored)."""
 
 import json
 from pathlib import Path
@@ -202,3 +203,61 @@ def test_main_pages_fit_both_widths_and_pass_axe_in_both_themes(
     print(f"\n{len(results)} page views audited; screenshots in {ARTIFACTS}")
     assert [r for r in results if r["overflow_px"] > 0] == []
     assert [r for r in results if r["violations"]] == []
+
+
+# The page's first contentful paint, from the browser's paint timing (waits for it).
+FIRST_CONTENTFUL_PAINT = """() => new Promise(resolve => {
+  const [entry] = performance.getEntriesByName('first-contentful-paint');
+  if (entry) return resolve(entry.startTime);
+  new PerformanceObserver(list => resolve(list.getEntries()[0].startTime))
+    .observe({type: 'paint', buffered: true});
+})"""
+FCP_BUDGET_MS = 1500
+FCP_LOADS = 3  # per page; the median is held to the budget
+
+
+def _fcp_medians(page: Page, platform: Platform, host: str, paths: list[str]) -> dict[str, float]:
+    medians = {}
+    for path in paths:
+        times = []
+        for _ in range(FCP_LOADS):
+            page.goto(platform.url(host, path))
+            times.append(page.evaluate(FIRST_CONTENTFUL_PAINT))
+        medians[f"{host}{path}"] = sorted(times)[FCP_LOADS // 2]
+    return medians
+
+
+def test_main_pages_paint_their_first_content_within_budget(
+    platform: Platform, browser: CSPWatchedBrowser
+):
+    tenant_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tenant = tenant_context.new_page()
+    sign_in(tenant, platform, ACME, "alice@acme.test")
+    tenant.goto(platform.url(ACME, "/"))
+    tenant.fill("input[name=name]", "Paint check")
+    tenant.get_by_role("button", name="Add project").click()
+    tenant.get_by_role("link", name="Paint check").click()
+    project_path = tenant.url.removeprefix(platform.url(ACME, ""))
+    tenant.get_by_role("link", name="New task").click()
+    tenant.fill("#id_title", "Measure it")
+    tenant.get_by_role("button", name="Create task").click()
+    expect(tenant.get_by_role("heading", name="Measure it")).to_be_visible()
+    task_path = tenant.url.removeprefix(platform.url(ACME, ""))
+    figures = _fcp_medians(
+        tenant, platform, ACME,
+        ["/", project_path, task_path, "/members/", "/files/", "/notifications/"],
+    )  # fmt: skip
+    tenant_context.close()
+
+    console_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    console = console_context.new_page()
+    sign_in(console, platform, "localhost", STAFF_EMAIL)
+    figures |= _fcp_medians(
+        console, platform, "localhost", ["/platform/", "/platform/organizations/acme/"]
+    )
+    console_context.close()
+
+    print(f"\nfirst contentful paint, median of {FCP_LOADS} loads (ms):")
+    for url, median in figures.items():
+        print(f"  {url:<44} {median:7.0f}")
+    assert {url: ms for url, ms in figures.items() if ms >= FCP_BUDGET_MS} == {}

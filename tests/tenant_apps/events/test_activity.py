@@ -92,3 +92,35 @@ def test_the_project_page_fragment_lists_the_feed_and_opens_its_socket(
         )
     assert f'ws-connect="/ws/projects/{project.pk}/activity/"' in html
     assert "created project “Anvil”" in html
+
+
+def test_the_project_page_shows_its_feed_and_never_another_organizations(
+    acme, globex, in_schema, owner_of, redis_transport
+):
+    acme_owner, acme_client = owner_of(acme)
+    globex_owner, _ = owner_of(globex)
+    with in_schema(acme):
+        roadmap = make_project(acme_owner, "Acme roadmap")
+        make_task(acme_owner, roadmap, title="Acme launch")
+        relay.relay_organization(transport=redis_transport)
+    with in_schema(globex):
+        make_task(globex_owner, make_project(globex_owner, "Globex plan"), title="Globex secret")
+        relay.relay_organization(transport=redis_transport)
+    consume(ACTIVITY, redis_transport)
+    with in_schema(globex):
+        # Globex's entries under the very project id Acme's page shows: only the schema
+        # keeps them apart.
+        assert ActivityEntry.objects.update(project_id=roadmap.pk) == 2
+
+    body = acme_client.get(f"/projects/{roadmap.pk}/").content.decode()
+    assert f'ws-connect="/ws/projects/{roadmap.pk}/activity/"' in body
+    assert "created task “Acme launch”" in body and "created project “Acme roadmap”" in body
+    assert "Globex" not in body
+
+
+def test_a_project_without_activity_says_so(acme, in_schema, owner_of):
+    owner, client = owner_of(acme)
+    with in_schema(acme):
+        project = make_project(owner, "Quiet")
+    body = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "No activity yet" in body

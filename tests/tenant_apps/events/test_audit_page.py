@@ -116,3 +116,13 @@ def test_the_consume_command_drains_waiting_events_into_the_audit_log(
     assert out.getvalue().strip() == "applied 1 events"
     with in_schema(acme):
         assert AuditEntry.objects.count() == 1
+
+
+def test_the_consume_commands_help_names_every_registered_consumer():
+    from django.core.management import load_command_class
+
+    from tenant_apps.events.consumers import CONSUMERS
+
+    command = load_command_class("tenant_apps.events", "events_consume")
+    assert "webhooks" in CONSUMERS  # registered by the webhooks app, not the events app
+    assert command.help.endswith(f"Consumers: {', '.join(sorted(CONSUMERS))}.")

@@ -1,7 +1,10 @@
-"""Run platform consumers against the configured transport until stopped.
+"""Run consumers against the configured transport, until stopped or, with --once, until
+nothing waits.
 
 `manage.py events_consume audit notifications`: one process per consumer group (each
 reads its own pending messages first, so a restarted process finishes what it began).
+The choices are every registered consumer: the platform's own and those other apps
+register from their AppConfig.ready() (webhooks).
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,7 +14,12 @@ from tenant_apps.events.transports import default_transport
 
 
 class Command(BaseCommand):
-    help = "Apply domain events with the named consumers (audit, notifications, usage, activity)."
+    # Read from the registry (the command loads after every AppConfig.ready()), so a
+    # consumer another app registers is named here too.
+    help = (
+        "Apply domain events with the named consumers until stopped (--once: drain what "
+        f"waits, then exit). Consumers: {', '.join(sorted(CONSUMERS))}."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("consumers", nargs="+", choices=sorted(CONSUMERS))
@@ -21,6 +29,8 @@ class Command(BaseCommand):
         if len(consumers) != len(set(consumers)):
             raise CommandError("Name each consumer once.")
         transport = default_transport()
+        if not once:
+            self.stdout.write(f"Consuming {', '.join(consumers)} until stopped.")
         while True:
             applied = sum(
                 consume(CONSUMERS[name], transport, block_ms=0 if once else 1000 // len(consumers))
