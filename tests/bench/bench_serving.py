@@ -36,6 +36,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 LUA = Path(__file__).with_name("serving.lua")
+# Each answer must carry its organization's name as the header shows it.
+_MARKER = ">{}</span></a>"
+_PREFIX, _SUFFIX = _MARKER.split("{}")
 
 
 def _admin_url(url: str) -> str:
@@ -90,7 +93,7 @@ def _setup(organizations: int, targets: Path) -> None:
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
         lines.append(
-            f"{organization.slug}.localhost\t{session.session_key}\t>{organization.name}</span></a>"
+            f"{organization.slug}.localhost\t{session.session_key}\t{_MARKER.format(organization.name)}"
             f"\t{organization.schema_name}"
         )
     targets.write_text("\n".join(lines) + "\n")
@@ -215,7 +218,7 @@ def main() -> None:
             **env,
             "DJANGO_SETTINGS_MODULE": "tests.bench.serving_plain_settings",
             "BENCH_PLAIN_SCHEMA": rows[0][3],
-            "BENCH_PLAIN_NAME": rows[0][2].strip("></a"),
+            "BENCH_PLAIN_NAME": rows[0][2].removeprefix(_PREFIX).removesuffix(_SUFFIX),
         }
         ports = {"tenantry": _free_port(), "plain": _free_port()}
         servers["tenantry"] = _start_web(env, ports["tenantry"], workdir / "tenantry.log")
