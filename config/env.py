@@ -31,7 +31,8 @@ class Given:
     """The variables whose default depends on the environment, as set (None when unset).
 
     base.py gives the development default; prod.py requires the first three (`required`)
-    and has defaults of its own for the others; dev.py its own PUBLIC_URL_PORT.
+    and has defaults of its own for the others; dev.py its own PUBLIC_URL_PORT; test.py its
+    own EVENTS_RELAY_ON_COMMIT.
     """
 
     secret_key: str | None
@@ -41,6 +42,7 @@ class Given:
     platform_console_require_mfa: bool | None
     public_url_scheme: str | None
     public_url_port: str | None
+    events_relay_on_commit: bool | None
 
 
 given = Given(
@@ -51,6 +53,7 @@ given = Given(
     platform_console_require_mfa=env.bool("PLATFORM_CONSOLE_REQUIRE_MFA", default=None),
     public_url_scheme=env.str("PUBLIC_URL_SCHEME", default=None),
     public_url_port=env.str("PUBLIC_URL_PORT", default=None),
+    events_relay_on_commit=env.bool("EVENTS_RELAY_ON_COMMIT", default=None),
 )
 
 _T = TypeVar("_T")

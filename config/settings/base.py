@@ -667,7 +667,7 @@ EVENTS_KAFKA_TOPIC_PREFIX = env.str("EVENTS_KAFKA_TOPIC_PREFIX", default="tenant
 EVENTS_KAFKA_PARTITIONS = env.int("EVENTS_KAFKA_PARTITIONS", default=12)
 EVENTS_KAFKA_FLUSH_SECONDS = env.float("EVENTS_KAFKA_FLUSH_SECONDS", default=30.0)
 # Queue the organization's relay as each event commits (the sweeps run regardless).
-EVENTS_RELAY_ON_COMMIT = env.bool("EVENTS_RELAY_ON_COMMIT", default=True)
+EVENTS_RELAY_ON_COMMIT = or_default(given.events_relay_on_commit, True)
 EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=500)
 EVENTS_RELAY_DIRTY_PER_TICK = env.int("EVENTS_RELAY_DIRTY_PER_TICK", default=1000)
 

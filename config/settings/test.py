@@ -1,5 +1,6 @@
 """The test suite: real PostgreSQL and Redis, embedded unless DATABASE_URL/REDIS_URL are set."""
 
+from config.env import given, or_default
 from config.settings.base import *  # noqa: F403
 from config.settings.base import (
     CACHES,
@@ -51,7 +52,7 @@ MEDIA_ROOT = str(DATA_DIR / "test-media" / _RUN)
 # Events: each xdist worker's streams and dirty set under its own prefix; tests relay
 # explicitly rather than through a worker (the browser tests' worker relays on commit).
 EVENTS_REDIS_PREFIX = f"{_RUN}:events:"
-EVENTS_RELAY_ON_COMMIT = env.bool("EVENTS_RELAY_ON_COMMIT", default=False)
+EVENTS_RELAY_ON_COMMIT = or_default(given.events_relay_on_commit, False)
 # The webhook tests' receiver listens on 127.0.0.1 (production refuses it: base.py).
 WEBHOOKS_ALLOWED_PRIVATE_TARGETS = ["127.0.0.1/32"]
 USAGE_REDIS_PREFIX = f"{_RUN}:usage:"
