@@ -18,7 +18,9 @@ ACME = "acme.localhost"
 TENANT_PAGES = ["/", "/members/", "/files/", "/audit/", "/notifications/", "/accounts/email/",
                 "/accounts/password/change/", "/accounts/2fa/", "/ui/components/",
                 "/account/profile/", "/settings/ownership/"]  # fmt: skip
-CONSOLE_PAGES = ["/platform/", "/platform/organizations/new/", "/platform/audit/"]
+CONSOLE_PAGES = ["/platform/", "/platform/organizations/new/", "/platform/organizations/acme/",
+                 "/platform/audit/", "/platform/audit/?organization=acme&since=2000-01-01",
+                 "/platform/failed-tasks/", "/platform/api-tokens/"]  # fmt: skip
 # Runs at document creation: notes <html>'s class when <body> first appears, before any paint.
 FIRST_PAINT_PROBE = """
 new MutationObserver((_, observer) => {
