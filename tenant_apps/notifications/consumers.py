@@ -91,7 +91,11 @@ class NotificationConsumer(MemberConsumer):
         for a request; without that cookie the list's forms could not post, so no list."""
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         secret = self.scope.get("cookies", {}).get(settings.CSRF_COOKIE_NAME, "")
-        if "list" not in query or len(secret) != CSRF_SECRET_LENGTH or not secret.isalnum():
+        if (
+            "list" not in query
+            or len(secret) != CSRF_SECRET_LENGTH
+            or not (secret.isascii() and secret.isalnum())
+        ):
             return None, ""
         request = HttpRequest()
         request.META["CSRF_COOKIE"] = secret
