@@ -45,6 +45,28 @@ class FilterForm(forms.Form):
     sort = forms.CharField(required=False)
 
 
+class AuditFilterForm(forms.Form):
+    """The audit log's filters. Django's fields refuse NUL characters and bad dates, so a
+    hostile query string is a form error (the view answers 400), never a database error."""
+
+    organization = forms.CharField(required=False, max_length=40, label="Organization slug")
+    actor = forms.CharField(required=False, max_length=254, label="Actor")
+    action = forms.CharField(required=False, max_length=60, label="Action")
+    since = forms.DateField(
+        required=False, label="From (UTC)", widget=forms.DateInput({"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To (UTC)", widget=forms.DateInput({"type": "date"})
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date is before the start date.")
+        return data
+
+
 class PlanForm(forms.Form):
     plan = forms.ChoiceField(choices=_plans)
 

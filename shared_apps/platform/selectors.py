@@ -1,11 +1,12 @@
 """Reads for the staff console: organizations with their vital signs, a page at a time."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from shared_apps.tenants.db import citus
 from shared_apps.tenants.db.citus import citus_enabled
@@ -21,6 +22,7 @@ SORTS = {
     "plan": "plan",
 }
 PAGE_SIZE = 25
+AUDIT_PAGE_SIZE = 50
 
 
 @dataclass
@@ -113,3 +115,39 @@ def audit_events(*, organization: Organization | None = None, limit: int = 50) -
     if organization is not None:
         events = events.filter(organization_slug=organization.slug)
     return list(events[:limit])
+
+
+def audit_events_page(
+    *,
+    organization: str = "",
+    actor: str = "",
+    action: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    page: int | str = 1,
+) -> Page:
+    """One page of the audit log, newest first, filtered; dates are whole UTC days.
+
+    `organization` matches the slug kept on the event (it outlives a deleted organization).
+    """
+    events = AuditEvent.objects.all()
+    if organization:
+        events = events.filter(organization_slug=organization)
+    if actor:
+        events = events.filter(actor__icontains=actor)
+    if action:
+        events = events.filter(action__startswith=action)
+    if since:
+        events = events.filter(created_at__gte=_day_start(since))
+    if until:
+        events = events.filter(created_at__lt=_day_start(until + timedelta(days=1)))
+    return Paginator(events.order_by("-created_at", "-id"), AUDIT_PAGE_SIZE).get_page(page)
+
+
+def audit_actions() -> list[str]:
+    """The actions recorded so far (the filter's choices)."""
+    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_fixed_timezone(0))

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,6 +19,7 @@ from shared_apps.platform import api_tokens, selectors
 from shared_apps.platform.access import staff_required
 from shared_apps.platform.forms import (
     APITokenForm,
+    AuditFilterForm,
     DeleteForm,
     FilterForm,
     MoveForm,
@@ -38,6 +40,8 @@ from shared_apps.tenants.selectors import owner_invitation_expires_at
 from shared_apps.tenants.validation import default_plan
 from shared_apps.tenants.validators import normalize_slug, validate_slug
 from shared_apps.usage.selectors import usage_for, usage_range_validate
+
+FAILED_TASKS_PAGE_SIZE = 50
 
 
 def _flash(request: HttpRequest, error: ValidationError) -> None:
@@ -397,15 +401,27 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    return render(request, "platform/audit_log.html", {"events": selectors.audit_events(limit=200)})
+    """Filtered and paginated; invalid filters are shown on the form with a 400."""
+    form = AuditFilterForm(request.GET)
+    valid = form.is_valid()
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if valid else {}
+    context = {
+        "form": form,
+        "page_obj": selectors.audit_events_page(**filters, page=request.GET.get("page", 1))
+        if valid
+        else None,
+        "actions": selectors.audit_actions(),
+    }
+    return render(request, "platform/audit_log.html", context, status=200 if valid else 400)
 
 
 @require_GET
 @staff_required
 def failed_task_list(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
-    failed = failed_tasks_list(pending_only=not show_all)[:200]
-    return render(request, "platform/failed_tasks.html", {"failed": failed, "show_all": show_all})
+    page_obj = Paginator(failed_tasks_list(pending_only=not show_all), FAILED_TASKS_PAGE_SIZE)
+    context = {"page_obj": page_obj.get_page(request.GET.get("page", 1)), "show_all": show_all}
+    return render(request, "platform/failed_tasks.html", context)
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from shared_apps.tenants.client_ip import client_ip
 from shared_apps.tenants.context import current_organization
@@ -43,6 +44,14 @@ class AccountAdapter(DefaultAccountAdapter):
             body = render_to_string("accounts/staff_only.html", request=request)
             return HttpResponse(body, status=403)
         return super().pre_login(request, user, **kwargs)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Staff signing in on the platform host land on the console; members on an
+        organization's host keep LOGIN_REDIRECT_URL (their app). `?next=` still wins:
+        allauth only asks the adapter when there is none."""
+        if _is_public(request) and getattr(request.user, "is_staff", False):
+            return reverse("platform:organizations")
+        return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Emails carry the organization's name, and their links point at its canonical

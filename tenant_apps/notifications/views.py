@@ -1,19 +1,17 @@
 """The notifications page (a plain page: every action is a form post) and the bell fragment."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.roles import Role, has_role, role_required
-from tenant_apps.notifications import selectors, services
+from tenant_apps.notifications import pages, selectors, services
 from tenant_apps.notifications.forms import AnnouncementForm
 from tenant_apps.notifications.models import Notification
 from tenant_apps.notifications.tasks import announce_task
-
-PAGE_SIZE = 50
 
 
 class MemberRequest(HttpRequest):
@@ -25,6 +23,7 @@ class MemberRequest(HttpRequest):
 
 @require_GET
 @role_required(Role.MEMBER)
+@ensure_csrf_cookie  # the page's socket masks its forms' token from this cookie
 def notification_list(request: MemberRequest) -> HttpResponse:
     return _list_page(request, announcement_form=None)
 
@@ -32,11 +31,8 @@ def notification_list(request: MemberRequest) -> HttpResponse:
 def _list_page(
     request: MemberRequest, *, announcement_form: AnnouncementForm | None
 ) -> HttpResponse:
-    notifications = selectors.notifications_for(recipient=request.user)
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "page": page,
-        "unread": selectors.notifications_for(recipient=request.user, unread_only=True).count(),
+        **pages.list_context(recipient=request.user, page=request.GET.get("page")),
         "announcement_form": announcement_form
         or (AnnouncementForm() if has_role(request.user, Role.ADMIN) else None),
     }

@@ -299,8 +299,16 @@ def main() -> None:
             print(web_log.read()[-4000:], file=sys.stderr)
             raise
 
+        import importlib
+
         import django
 
+        import config.env
+
+        # config.env read DATABASE_URL/REDIS_URL when it was first imported (above, before
+        # they were set): read again, or this process's sender would query the default
+        # database, where the bench's organizations do not exist.
+        importlib.reload(config.env)
         django.setup()
         _forget_old_groups()
         results = {}

@@ -23,6 +23,7 @@ def test_console_provisions_live_and_the_owner_joins_from_the_invitation(
 ):
     staff = browser.new_page()
     sign_in(staff, platform, "localhost", STAFF_EMAIL, DEMO_PASSWORD)
+    expect(staff).to_have_url(platform.url("localhost", "/platform/"))  # staff land on it
     expect(staff.get_by_role("link", name="Console")).to_be_visible()
 
     staff.goto(platform.url("localhost", "/platform/organizations/new/"))
@@ -172,6 +173,31 @@ def test_a_change_in_a_project_appears_live_in_its_activity_feed(
 
     expect(feed).to_contain_text("created task “Test the brakes”", timeout=10_000)
     assert watching.evaluate("window.__marker") == "same page"
+
+
+def test_the_open_notifications_page_shows_a_new_one_live_with_the_bells_count(
+    platform: Platform, browser: Browser
+):
+    context = browser.new_context()
+    watching = context.new_page()
+    sign_in(watching, platform, "acme.localhost", "alice@acme.test", DEMO_PASSWORD)
+    watching.goto(platform.url("acme.localhost", "/notifications/"))
+    expect(watching.locator("#notification-list")).to_be_visible()
+    watching.wait_for_timeout(500)  # the socket opens and pushes the bell and the list
+
+    announcing = context.new_page()
+    announcing.goto(platform.url("acme.localhost", "/notifications/"))
+    announcing.fill("input[name=title]", "Page goes live")
+    announcing.get_by_role("button", name="Send to everyone").click()
+
+    newest = watching.locator("#notifications li").first
+    expect(newest.locator("strong")).to_have_text("Page goes live", timeout=20_000)
+    unread = watching.locator("#notification-bell .badge").inner_text()
+    expect(watching.locator("#unread-count")).to_have_text(f"{unread} unread")
+    # Its forms still post: marking it read from the live list updates page and bell.
+    newest.get_by_role("button", name="Mark read").click()
+    expect(watching.locator("#unread-count")).to_have_text(f"{int(unread) - 1} unread")
+    context.close()
 
 
 def test_an_owner_transfers_ownership_through_the_dialog_and_the_password(

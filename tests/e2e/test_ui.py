@@ -26,7 +26,9 @@ PNG_1PX = bytes.fromhex(  # a red 1×1 PNG
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
     "0000000c49444154789c63f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
 )
-CONSOLE_PAGES = ["/platform/", "/platform/organizations/new/", "/platform/audit/"]
+CONSOLE_PAGES = ["/platform/", "/platform/organizations/new/", "/platform/organizations/acme/",
+                 "/platform/audit/", "/platform/audit/?organization=acme&since=2000-01-01",
+                 "/platform/failed-tasks/", "/platform/api-tokens/"]  # fmt: skip
 # Runs at document creation: notes <html>'s class when <body> first appears, before any paint.
 FIRST_PAINT_PROBE = """
 new MutationObserver((_, observer) => {

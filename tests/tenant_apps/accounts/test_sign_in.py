@@ -105,7 +105,8 @@ def test_platform_staff_sign_in_on_the_public_host_only(public_client, client_fo
     with schema_context("public"):
         get_user_model().objects.create_superuser("ops@platform.test", PASSWORD)
 
-    assert sign_in(public_client, "ops@platform.test", PASSWORD).status_code == 302
+    response = sign_in(public_client, "ops@platform.test", PASSWORD)
+    assert (response.status_code, response["Location"]) == (302, "/platform/")
     # No such account in any organization's schema.
     assert sign_in(client_for(acme), "ops@platform.test", PASSWORD).status_code == 200
     with schema_context(acme.schema_name):

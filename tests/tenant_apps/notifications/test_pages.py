@@ -92,7 +92,13 @@ def test_bell_fragment_shows_the_unread_count(acme, member_of, in_schema):
 def test_pages_carry_the_live_bell_for_members(acme, member_of):
     _alice, client = member_of(acme)
     html = client.get("/notifications/").content.decode()
-    assert 'ws-connect="/ws/notifications/"' in html
+    # The notifications page's socket keeps its list live too (pages.py); others the bell.
+    assert 'ws-connect="/ws/notifications/?list=1"' in html
+    assert (
+        'ws-connect="/ws/notifications/?list=2"'
+        in client.get("/notifications/?page=2").content.decode()
+    )
+    assert 'ws-connect="/ws/notifications/"' in client.get("/members/").content.decode()
     assert "js/vendor/htmx-2.0.11.min.js" in html and "js/vendor/htmx-ext-ws-2.0.4.min.js" in html
 
 
