@@ -117,23 +117,51 @@ def migrate_schema_compiled(
     schema: str, compiled: CompiledPlan, *, using: str = DEFAULT_DB_ALIAS
 ) -> SchemaOutcome:
     """Apply the compiled plan to `schema` in one round trip; on failure, the executor."""
-    started = time.monotonic()
+    return migrate_schemas_compiled([schema], compiled, using=using)[0]
+
+
+def migrate_schemas_compiled(
+    schemas: Sequence[str], compiled: CompiledPlan, *, using: str = DEFAULT_DB_ALIAS
+) -> list[SchemaOutcome]:
+    """Apply the compiled plan to each of `schemas`, one message each, in order.
+
+    The messages share one cursor: django-tenants sends `SET search_path` whenever a
+    cursor is opened, a round trip the message (which sets its own) doesn't need.
+    """
     connection = connections[using]
+    outcomes = []
+    cursor = None
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.message_for(schema, connection))
-        if connection.in_atomic_block:
-            # Inside a caller's transaction the SET LOCAL lasts until that ends.
-            connection.search_path_set_schemas = None
-    except Exception as error:
-        first = f"{type(error).__name__}: {error}".strip().splitlines()[0]
-        connection.close_if_unusable_or_obsolete()
-        outcome = migrate_schema(schema, using=using)
-        return replace(outcome, path=f"executor after the fast path failed ({first})")
-    return SchemaOutcome(
-        schema=schema, applied=compiled.labels(), seconds=time.monotonic() - started,
-        pid=os.getpid(), path="fast path",
-    )  # fmt: skip
+        for schema in schemas:
+            started = time.monotonic()
+            try:
+                cursor = cursor or connection.cursor()
+                cursor.execute(compiled.message_for(schema, connection))
+                if connection.in_atomic_block:
+                    # Inside a caller's transaction the SET LOCAL lasts until that ends.
+                    connection.search_path_set_schemas = None
+            except Exception as error:
+                if cursor is not None:
+                    cursor.close()
+                    cursor = None
+                outcomes.append(_executor_after(schema, error, using=using))
+                continue
+            outcomes.append(SchemaOutcome(
+                schema=schema, applied=compiled.labels(), seconds=time.monotonic() - started,
+                pid=os.getpid(), path="fast path",
+            ))  # fmt: skip
+    finally:
+        if cursor is not None:
+            cursor.close()
+    return outcomes
+
+
+def _executor_after(schema: str, error: Exception, *, using: str) -> SchemaOutcome:
+    """A schema whose message failed, migrated by the executor: its outcome is final."""
+    first = f"{type(error).__name__}: {error}".strip().splitlines()[0]
+    connections[using].close_if_unusable_or_obsolete()
+    outcome = migrate_schema(schema, using=using)
+    return replace(outcome, path=f"executor after the fast path failed ({first})")
 
 
 def _record(schema: str, *, using: str) -> tuple[SchemaOutcome, list]:

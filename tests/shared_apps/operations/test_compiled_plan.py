@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection, transaction
 from shared_apps.operations.compiled_plan import (
     CompiledPlan,
     migrate_schema_compiled,
+    migrate_schemas_compiled,
     recording_differences,
 )
 
@@ -47,6 +48,27 @@ def test_a_schema_gets_the_plan_and_its_ledger_row_in_one_statement(acme):
             ["0099_fast_path_probe"],
         )
         assert cursor.fetchall() == [("deploy_probe", "0099_fast_path_probe")]
+
+
+def test_a_batch_sends_one_message_per_schema_each_into_its_own_schema(acme, globex):
+    sent = []
+
+    def count(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        outcomes = migrate_schemas_compiled([acme.schema_name, globex.schema_name], PLAN)
+
+    assert [(o.schema, o.path) for o in outcomes] == [
+        (acme.schema_name, "fast path"),
+        (globex.schema_name, "fast path"),
+    ]
+    assert [sql.split(";")[0] for sql in sent] == [
+        f'SET LOCAL search_path = "{acme.schema_name}", public',
+        f'SET LOCAL search_path = "{globex.schema_name}", public',
+    ]
+    assert tables_named("fast_path_probe") == sorted([acme.schema_name, globex.schema_name])
 
 
 def test_a_schema_that_is_not_there_gets_nothing_not_even_in_public():
