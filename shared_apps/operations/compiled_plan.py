@@ -14,8 +14,9 @@ The plan is compiled only when both pilots' SQL is identical and names neither s
 table and column names, never from the schema). Each remaining schema then receives one
 simple-query message: the guard, `SET LOCAL search_path`, each migration's SQL followed by
 its `django_migrations` row (`applied` = the clock when it was recorded, as the executor
-does), the content type renames Django injects after a RenameModel, and the content
-types and permissions `post_migrate` would create for the plan's apps. PostgreSQL runs a
+does), the content type renames Django injects after a RenameModel, and, when the plan
+may change which models or permissions exist (`changes_models`), the content types and
+permissions `post_migrate` would create for the plan's apps. PostgreSQL runs a
 multi-statement message as one implicit transaction: the schema gets all of it or, on
 any error, none of it, and the SET LOCAL ends with it.
 
@@ -28,7 +29,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from django.apps import apps as global_apps
@@ -240,14 +241,44 @@ def _compile(
                 list(key),
             )
         )
-    labels = {app for app, _name in pending}
-    statements += _post_migrate(connection, labels, contenttypes, permissions)
+    if changes_models(nodes[key] for key in pending):
+        labels = {app for app, _name in pending}
+        statements += _post_migrate(connection, labels, contenttypes, permissions)
     ledger_keys = ", ".join(connection.ops.compose_sql("(%s, %s)", list(key)) for key in pending)
     body = ";\n".join(statement.rstrip().rstrip(";") for statement in statements)
     return CompiledPlan(
         pending=pending, body=body, ledger_keys=ledger_keys,
         statements=len(statements), pilots=(),
     )  # fmt: skip
+
+
+# Operations after which contenttypes' and auth's post_migrate receivers find nothing new
+# to create: they add no model, rename none and change no model's permissions options.
+# (DeleteModel leaves its rows, as the executor does; remove_stale_contenttypes is apart.)
+_KEEP_MODELS = frozenset({
+    operations.AddField, operations.RemoveField, operations.AlterField,
+    operations.RenameField, operations.AddIndex, operations.RemoveIndex,
+    operations.RenameIndex, operations.AddConstraint, operations.RemoveConstraint,
+    operations.AlterUniqueTogether, operations.AlterIndexTogether,
+    operations.AlterModelTable, operations.AlterModelTableComment,
+    operations.AlterOrderWithRespectTo, operations.AlterModelManagers,
+    operations.DeleteModel,
+})  # fmt: skip
+
+
+def changes_models(migrations: Iterable[object]) -> bool:
+    """Whether the plan may change which content types and permissions exist.
+
+    If not, every schema already has the rows post_migrate would ensure: the migrate that
+    recorded the plan's predecessors (the executor, the fast path or the provisioning
+    template, which copies them) left one per model and permission of the code as of
+    those migrations, and the plan changes none of them. Classes are matched exactly.
+    """
+    return any(
+        type(operation) not in _KEEP_MODELS
+        for migration in migrations
+        for operation in migration.operations  # type: ignore[attr-defined]
+    )
 
 
 def _allowed(using: str, app_label: str, model_name: str) -> bool:

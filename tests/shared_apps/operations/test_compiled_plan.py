@@ -1,10 +1,11 @@
 """The fast path's message: one round trip per schema, and never in another schema."""
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, migrations, models, transaction
 
 from shared_apps.operations.compiled_plan import (
     CompiledPlan,
+    changes_models,
     migrate_schema_compiled,
     migrate_schemas_compiled,
     recording_differences,
@@ -104,3 +105,24 @@ def test_sql_that_names_a_pilot_schema_is_not_compiled_even_when_identical():
     similar = [(key, ['CREATE INDEX "org_one_idx" ON "deploy_probe_gadget" ("name")'])]
     assert recording_differences((key,), [("org_one", similar), ("org_two", similar)]) is None
     assert recording_differences((key,), [("org_one", plain), ("org_two", plain)]) is None
+
+
+def _migration(*operations: migrations.operations.base.Operation) -> migrations.Migration:
+    migration = migrations.Migration("0099_probe", "deploy_probe")
+    migration.operations = list(operations)
+    return migration
+
+
+def test_only_plans_that_may_add_models_or_permissions_need_post_migrate_rows():
+    column = _migration(
+        migrations.AddField("gadget", "colour", models.TextField(null=True)),
+        migrations.AddIndex("gadget", models.Index(fields=["colour"], name="g_colour_idx")),
+    )
+    assert not changes_models([column])
+    for operation in (
+        migrations.CreateModel("Widget", [("id", models.AutoField(primary_key=True))]),
+        migrations.RenameModel("Gadget", "Device"),
+        migrations.AlterModelOptions("gadget", {"permissions": [("polish", "Can polish")]}),
+        migrations.SeparateDatabaseAndState(state_operations=[]),
+    ):
+        assert changes_models([column, _migration(operation)]), operation
