@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from django.apps import apps as global_apps
@@ -90,20 +90,36 @@ class Compilation:
     reason: str = ""
 
 
+Recording = tuple[SchemaOutcome, list[tuple[MigrationKey, list[str]]]]
+
+
+def record_pilots(schemas: Sequence[str]) -> list[Recording]:
+    """The pilots one after the other, in this process (what a pool of workers replaces)."""
+    return [record_pilot(schema) for schema in schemas]
+
+
 def compile_from_pilots(
-    plans: Sequence[SchemaPlan], *, using: str = DEFAULT_DB_ALIAS
+    plans: Sequence[SchemaPlan],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    record: Callable[[Sequence[str]], list[Recording]] = record_pilots,
 ) -> Compilation:
     """Migrate the first schemas of `plans` (one applied set) with the executor, recording
-    their SQL, and compile the plan for the others if the recordings allow it."""
+    their SQL, and compile the plan for the others if the recordings allow it.
+
+    `record` migrates the schemas it is given (at most PILOTS at a time, possibly at once:
+    each is its own transaction, recorded by its own connection) and returns their
+    recordings in order; after a failure the next schemas are tried."""
     outcomes: list[SchemaOutcome] = []
     recordings: list[tuple[str, list[tuple[MigrationKey, list[str]]]]] = []
-    for plan in plans[:_MAX_PILOT_ATTEMPTS]:
-        if len(recordings) == PILOTS:
-            break
-        outcome, recorded = _record(plan.schema, using=using)
-        outcomes.append(replace(outcome, path="executor, pilot"))
-        if not outcome.failed:
-            recordings.append((plan.schema, recorded))
+    candidates = [plan.schema for plan in plans[:_MAX_PILOT_ATTEMPTS]]
+    while candidates and len(recordings) < PILOTS:
+        wanted = PILOTS - len(recordings)
+        batch, candidates = candidates[:wanted], candidates[wanted:]
+        for schema, (outcome, recorded) in zip(batch, record(batch), strict=True):
+            outcomes.append(replace(outcome, path="executor, pilot"))
+            if not outcome.failed:
+                recordings.append((schema, recorded))
     if len(recordings) < PILOTS:
         return Compilation(outcomes, None, "the pilot schemas failed (see their errors)")
     reason = recording_differences(plans[0].pending, recordings)
@@ -165,7 +181,7 @@ def _executor_after(schema: str, error: Exception, *, using: str) -> SchemaOutco
     return replace(outcome, path=f"executor after the fast path failed ({first})")
 
 
-def _record(schema: str, *, using: str) -> tuple[SchemaOutcome, list]:
+def record_pilot(schema: str, *, using: str = DEFAULT_DB_ALIAS) -> Recording:
     """Migrate `schema` with the executor, recording each migration's schema-editor SQL."""
     connection = connections[using]
     recorded: list[tuple[MigrationKey, list[str]]] = []

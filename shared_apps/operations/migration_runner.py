@@ -23,8 +23,11 @@ from shared_apps.operations import migration_paths, migration_state
 from shared_apps.operations.compiled_plan import (
     PILOTS,
     CompiledPlan,
+    Recording,
     compile_from_pilots,
     migrate_schemas_compiled,
+    record_pilot,
+    record_pilots,
 )
 from shared_apps.operations.migration_state import SchemaPlan
 from shared_apps.operations.schema_migration import (
@@ -140,7 +143,9 @@ def migrate_all_schemas(
         report(_group_line(group))
         compiled = None
         if reason is None:
-            compilation = compile_from_pilots(group)
+            compilation = compile_from_pilots(
+                group, record=lambda schemas: _record_pilots(schemas, workers=used)
+            )
             for outcome in compilation.pilots:
                 collect(outcome)
             group = group[len(compilation.pilots) :]
@@ -226,6 +231,35 @@ def _batches(
     return batches
 
 
+def _forked_pool(workers: int) -> ProcessPoolExecutor:
+    """Workers forked from this process, which holds no connection they could share."""
+    connections.close_all()
+    # A forked child must not take connections from the parent's pool (shared sockets,
+    # and the pool's threads do not survive the fork): each builds its own.
+    for connection in connections.all(initialized_only=True):
+        connection.close_pool()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def _record_pilots(schemas: Sequence[str], *, workers: int) -> list[Recording]:
+    """The pilots at once, one per worker: each records its own connection's SQL in its
+    own process and commits its own schema, so neither sees the other's recording. A
+    worker that dies fails its pilot only (the next schema is tried)."""
+    if workers <= 1 or len(schemas) <= 1:
+        return record_pilots(schemas)
+    warm_pre_migration_states(schemas)
+    with _forked_pool(min(workers, len(schemas))) as pool:
+        futures = [pool.submit(record_pilot, schema) for schema in schemas]
+        recordings = []
+        for schema, future in zip(schemas, futures, strict=True):
+            try:
+                recordings.append(future.result())
+            except Exception as error:
+                failed = SchemaOutcome(schema=schema, error=f"worker process failed: {error!r}")
+                recordings.append((failed, []))
+        return recordings
+
+
 def _migrate_in_workers(
     tasks: Sequence[tuple[str, CompiledPlan | None]],
     *,
@@ -245,14 +279,7 @@ def _migrate_in_workers(
     # worker shares a socket with it; the migration lock's session is never touched in a
     # worker, which leaves through os._exit without closing anything it inherited.
     warm_pre_migration_states([schema for schema, compiled in tasks if compiled is None])
-    connections.close_all()
-    # A forked child must not take connections from the parent's pool (shared sockets,
-    # and the pool's threads do not survive the fork): each builds its own.
-    for connection in connections.all(initialized_only=True):
-        connection.close_pool()
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("fork")
-    ) as pool:
+    with _forked_pool(workers) as pool:
         futures = {
             pool.submit(_migrate_batch, schemas, compiled): schemas
             for schemas, compiled in _batches(tasks)
