@@ -14,8 +14,9 @@ The plan is compiled only when both pilots' SQL is identical and names neither s
 table and column names, never from the schema). Each remaining schema then receives one
 simple-query message: the guard, `SET LOCAL search_path`, each migration's SQL followed by
 its `django_migrations` row (`applied` = the clock when it was recorded, as the executor
-does), the content type renames Django injects after a RenameModel, and the content
-types and permissions `post_migrate` would create for the plan's apps. PostgreSQL runs a
+does), the content type renames Django injects after a RenameModel, and, when the plan
+may change which models or permissions exist (`changes_models`), the content types and
+permissions `post_migrate` would create for the plan's apps. PostgreSQL runs a
 multi-statement message as one implicit transaction: the schema gets all of it or, on
 any error, none of it, and the SET LOCAL ends with it.
 
@@ -28,7 +29,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from django.apps import apps as global_apps
@@ -89,20 +90,36 @@ class Compilation:
     reason: str = ""
 
 
+Recording = tuple[SchemaOutcome, list[tuple[MigrationKey, list[str]]]]
+
+
+def record_pilots(schemas: Sequence[str]) -> list[Recording]:
+    """The pilots one after the other, in this process (what a pool of workers replaces)."""
+    return [record_pilot(schema) for schema in schemas]
+
+
 def compile_from_pilots(
-    plans: Sequence[SchemaPlan], *, using: str = DEFAULT_DB_ALIAS
+    plans: Sequence[SchemaPlan],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    record: Callable[[Sequence[str]], list[Recording]] = record_pilots,
 ) -> Compilation:
     """Migrate the first schemas of `plans` (one applied set) with the executor, recording
-    their SQL, and compile the plan for the others if the recordings allow it."""
+    their SQL, and compile the plan for the others if the recordings allow it.
+
+    `record` migrates the schemas it is given (at most PILOTS at a time, possibly at once:
+    each is its own transaction, recorded by its own connection) and returns their
+    recordings in order; after a failure the next schemas are tried."""
     outcomes: list[SchemaOutcome] = []
     recordings: list[tuple[str, list[tuple[MigrationKey, list[str]]]]] = []
-    for plan in plans[:_MAX_PILOT_ATTEMPTS]:
-        if len(recordings) == PILOTS:
-            break
-        outcome, recorded = _record(plan.schema, using=using)
-        outcomes.append(replace(outcome, path="executor, pilot"))
-        if not outcome.failed:
-            recordings.append((plan.schema, recorded))
+    candidates = [plan.schema for plan in plans[:_MAX_PILOT_ATTEMPTS]]
+    while candidates and len(recordings) < PILOTS:
+        wanted = PILOTS - len(recordings)
+        batch, candidates = candidates[:wanted], candidates[wanted:]
+        for schema, (outcome, recorded) in zip(batch, record(batch), strict=True):
+            outcomes.append(replace(outcome, path="executor, pilot"))
+            if not outcome.failed:
+                recordings.append((schema, recorded))
     if len(recordings) < PILOTS:
         return Compilation(outcomes, None, "the pilot schemas failed (see their errors)")
     reason = recording_differences(plans[0].pending, recordings)
@@ -117,26 +134,54 @@ def migrate_schema_compiled(
     schema: str, compiled: CompiledPlan, *, using: str = DEFAULT_DB_ALIAS
 ) -> SchemaOutcome:
     """Apply the compiled plan to `schema` in one round trip; on failure, the executor."""
-    started = time.monotonic()
+    return migrate_schemas_compiled([schema], compiled, using=using)[0]
+
+
+def migrate_schemas_compiled(
+    schemas: Sequence[str], compiled: CompiledPlan, *, using: str = DEFAULT_DB_ALIAS
+) -> list[SchemaOutcome]:
+    """Apply the compiled plan to each of `schemas`, one message each, in order.
+
+    The messages share one cursor: django-tenants sends `SET search_path` whenever a
+    cursor is opened, a round trip the message (which sets its own) doesn't need.
+    """
     connection = connections[using]
+    outcomes = []
+    cursor = None
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.message_for(schema, connection))
-        if connection.in_atomic_block:
-            # Inside a caller's transaction the SET LOCAL lasts until that ends.
-            connection.search_path_set_schemas = None
-    except Exception as error:
-        first = f"{type(error).__name__}: {error}".strip().splitlines()[0]
-        connection.close_if_unusable_or_obsolete()
-        outcome = migrate_schema(schema, using=using)
-        return replace(outcome, path=f"executor after the fast path failed ({first})")
-    return SchemaOutcome(
-        schema=schema, applied=compiled.labels(), seconds=time.monotonic() - started,
-        pid=os.getpid(), path="fast path",
-    )  # fmt: skip
+        for schema in schemas:
+            started = time.monotonic()
+            try:
+                cursor = cursor or connection.cursor()
+                cursor.execute(compiled.message_for(schema, connection))
+                if connection.in_atomic_block:
+                    # Inside a caller's transaction the SET LOCAL lasts until that ends.
+                    connection.search_path_set_schemas = None
+            except Exception as error:
+                if cursor is not None:
+                    cursor.close()
+                    cursor = None
+                outcomes.append(_executor_after(schema, error, using=using))
+                continue
+            outcomes.append(SchemaOutcome(
+                schema=schema, applied=compiled.labels(), seconds=time.monotonic() - started,
+                pid=os.getpid(), path="fast path",
+            ))  # fmt: skip
+    finally:
+        if cursor is not None:
+            cursor.close()
+    return outcomes
 
 
-def _record(schema: str, *, using: str) -> tuple[SchemaOutcome, list]:
+def _executor_after(schema: str, error: Exception, *, using: str) -> SchemaOutcome:
+    """A schema whose message failed, migrated by the executor: its outcome is final."""
+    first = f"{type(error).__name__}: {error}".strip().splitlines()[0]
+    connections[using].close_if_unusable_or_obsolete()
+    outcome = migrate_schema(schema, using=using)
+    return replace(outcome, path=f"executor after the fast path failed ({first})")
+
+
+def record_pilot(schema: str, *, using: str = DEFAULT_DB_ALIAS) -> Recording:
     """Migrate `schema` with the executor, recording each migration's schema-editor SQL."""
     connection = connections[using]
     recorded: list[tuple[MigrationKey, list[str]]] = []
@@ -212,14 +257,44 @@ def _compile(
                 list(key),
             )
         )
-    labels = {app for app, _name in pending}
-    statements += _post_migrate(connection, labels, contenttypes, permissions)
+    if changes_models(nodes[key] for key in pending):
+        labels = {app for app, _name in pending}
+        statements += _post_migrate(connection, labels, contenttypes, permissions)
     ledger_keys = ", ".join(connection.ops.compose_sql("(%s, %s)", list(key)) for key in pending)
     body = ";\n".join(statement.rstrip().rstrip(";") for statement in statements)
     return CompiledPlan(
         pending=pending, body=body, ledger_keys=ledger_keys,
         statements=len(statements), pilots=(),
     )  # fmt: skip
+
+
+# Operations after which contenttypes' and auth's post_migrate receivers find nothing new
+# to create: they add no model, rename none and change no model's permissions options.
+# (DeleteModel leaves its rows, as the executor does; remove_stale_contenttypes is apart.)
+_KEEP_MODELS = frozenset({
+    operations.AddField, operations.RemoveField, operations.AlterField,
+    operations.RenameField, operations.AddIndex, operations.RemoveIndex,
+    operations.RenameIndex, operations.AddConstraint, operations.RemoveConstraint,
+    operations.AlterUniqueTogether, operations.AlterIndexTogether,
+    operations.AlterModelTable, operations.AlterModelTableComment,
+    operations.AlterOrderWithRespectTo, operations.AlterModelManagers,
+    operations.DeleteModel,
+})  # fmt: skip
+
+
+def changes_models(migrations: Iterable[object]) -> bool:
+    """Whether the plan may change which content types and permissions exist.
+
+    If not, every schema already has the rows post_migrate would ensure: the migrate that
+    recorded the plan's predecessors (the executor, the fast path or the provisioning
+    template, which copies them) left one per model and permission of the code as of
+    those migrations, and the plan changes none of them. Classes are matched exactly.
+    """
+    return any(
+        type(operation) not in _KEEP_MODELS
+        for migration in migrations
+        for operation in migration.operations  # type: ignore[attr-defined]
+    )
 
 
 def _allowed(using: str, app_label: str, model_name: str) -> bool:

@@ -23,8 +23,11 @@ from shared_apps.operations import migration_paths, migration_state
 from shared_apps.operations.compiled_plan import (
     PILOTS,
     CompiledPlan,
+    Recording,
     compile_from_pilots,
-    migrate_schema_compiled,
+    migrate_schemas_compiled,
+    record_pilot,
+    record_pilots,
 )
 from shared_apps.operations.migration_state import SchemaPlan
 from shared_apps.operations.schema_migration import (
@@ -35,6 +38,12 @@ from shared_apps.operations.schema_migration import (
 from shared_apps.operations.schemas import public_schema, tenant_schemas_to_migrate
 
 Report = Callable[[str], None]
+
+# Fast-path schemas handed to a worker at once, sent on one cursor: a message is about a
+# millisecond of PostgreSQL's time, and one task per schema added a trip through the
+# pool and, with each new cursor, django-tenants' SET search_path. Small enough to keep
+# every worker busy to the end and the progress output flowing.
+_FAST_PATH_BATCH = 25
 
 
 @dataclass
@@ -134,7 +143,9 @@ def migrate_all_schemas(
         report(_group_line(group))
         compiled = None
         if reason is None:
-            compilation = compile_from_pilots(group)
+            compilation = compile_from_pilots(
+                group, record=lambda schemas: _record_pilots(schemas, workers=used)
+            )
             for outcome in compilation.pilots:
                 collect(outcome)
             group = group[len(compilation.pilots) :]
@@ -200,10 +211,53 @@ def _worker_count(requested: int, pending: int) -> int:
     return max(0, min(max(1, requested), pending))
 
 
-def _migrate_task(schema: str, compiled: CompiledPlan | None) -> SchemaOutcome:
+def _migrate_batch(schemas: Sequence[str], compiled: CompiledPlan | None) -> list[SchemaOutcome]:
     if compiled is None:
-        return migrate_schema(schema)
-    return migrate_schema_compiled(schema, compiled)
+        return [migrate_schema(schema) for schema in schemas]
+    return migrate_schemas_compiled(schemas, compiled)
+
+
+def _batches(
+    tasks: Sequence[tuple[str, CompiledPlan | None]],
+) -> list[tuple[list[str], CompiledPlan | None]]:
+    """Executor schemas one by one; fast-path schemas of one plan by _FAST_PATH_BATCH."""
+    batches: list[tuple[list[str], CompiledPlan | None]] = []
+    for schema, compiled in tasks:
+        last = batches[-1] if batches else ([], None)
+        if compiled is not None and last[1] is compiled and len(last[0]) < _FAST_PATH_BATCH:
+            last[0].append(schema)
+            continue
+        batches.append(([schema], compiled))
+    return batches
+
+
+def _forked_pool(workers: int) -> ProcessPoolExecutor:
+    """Workers forked from this process, which holds no connection they could share."""
+    connections.close_all()
+    # A forked child must not take connections from the parent's pool (shared sockets,
+    # and the pool's threads do not survive the fork): each builds its own.
+    for connection in connections.all(initialized_only=True):
+        connection.close_pool()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def _record_pilots(schemas: Sequence[str], *, workers: int) -> list[Recording]:
+    """The pilots at once, one per worker: each records its own connection's SQL in its
+    own process and commits its own schema, so neither sees the other's recording. A
+    worker that dies fails its pilot only (the next schema is tried)."""
+    if workers <= 1 or len(schemas) <= 1:
+        return record_pilots(schemas)
+    warm_pre_migration_states(schemas)
+    with _forked_pool(min(workers, len(schemas))) as pool:
+        futures = [pool.submit(record_pilot, schema) for schema in schemas]
+        recordings = []
+        for schema, future in zip(schemas, futures, strict=True):
+            try:
+                recordings.append(future.result())
+            except Exception as error:
+                failed = SchemaOutcome(schema=schema, error=f"worker process failed: {error!r}")
+                recordings.append((failed, []))
+        return recordings
 
 
 def _migrate_in_workers(
@@ -215,8 +269,9 @@ def _migrate_in_workers(
     if not tasks:
         return
     if workers <= 1:
-        for schema, compiled in tasks:
-            on_outcome(_migrate_task(schema, compiled))
+        for schemas, compiled in _batches(tasks):
+            for outcome in _migrate_batch(schemas, compiled):
+                on_outcome(outcome)
         return
     # Forked: each worker starts with Django set up, the graph loaded and the common
     # pre-migration state rendered (warmed here, shared copy-on-write), instead of paying
@@ -224,25 +279,24 @@ def _migrate_in_workers(
     # worker shares a socket with it; the migration lock's session is never touched in a
     # worker, which leaves through os._exit without closing anything it inherited.
     warm_pre_migration_states([schema for schema, compiled in tasks if compiled is None])
-    connections.close_all()
-    # A forked child must not take connections from the parent's pool (shared sockets,
-    # and the pool's threads do not survive the fork): each builds its own.
-    for connection in connections.all(initialized_only=True):
-        connection.close_pool()
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("fork")
-    ) as pool:
+    with _forked_pool(workers) as pool:
         futures = {
-            pool.submit(_migrate_task, schema, compiled): schema for schema, compiled in tasks
+            pool.submit(_migrate_batch, schemas, compiled): schemas
+            for schemas, compiled in _batches(tasks)
         }
         for future in as_completed(futures):
             try:
-                outcome = future.result()
+                outcomes = future.result()
             except Exception as error:  # a worker process died (killed, out of memory)
-                outcome = SchemaOutcome(
-                    schema=futures[future], error=f"worker process failed: {error!r}"
-                )
-            on_outcome(outcome)
+                schemas = futures[future]
+                outcomes = [
+                    SchemaOutcome(schema=schema, error=f"worker process failed: {error!r}"
+                                  + (f" (one of a batch of {len(schemas)}: each is migrated or"
+                                     " untouched)" if len(schemas) > 1 else ""))
+                    for schema in schemas
+                ]  # fmt: skip
+            for outcome in outcomes:
+                on_outcome(outcome)
 
 
 def _progress_line(outcome: SchemaOutcome, *, done: int, total: int, verbose: bool) -> str:

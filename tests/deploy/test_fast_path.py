@@ -106,6 +106,13 @@ def test_fast_path_and_executor_build_identical_schemas(deploy_database, another
         )
     assert "executor: --no-fast-path" in by_executor and "(fast path)" not in by_executor
     assert_identical(fast, slow)
+    # The plan adds a model (Author): it has its content type and permissions everywhere.
+    for schema in SCHEMAS:
+        assert fast.query(
+            f"SELECT p.codename FROM {schema}.auth_permission p JOIN {schema}.django_content_type"
+            " c ON c.id = p.content_type_id WHERE c.app_label = 'deploy_fastpath'"
+            " AND c.model = 'author' ORDER BY 1"
+        ) == [("add_author",), ("change_author",), ("delete_author",), ("view_author",)]
     # The content type was renamed in place (same id), not created anew.
     assert (
         fast.query("SELECT id FROM org_charlie.django_content_type WHERE model = 'bookcase'")
@@ -152,6 +159,8 @@ def test_failing_schemas_on_either_path_are_rolled_back_and_the_others_complete(
     output = first.stdout
     assert re.search(r"org_alpha: FAILED after [\d.]+ s \(executor, pilot\): Programming", output)
     assert "fast path: SQL collected from tenant_template and org_bravo" in output, output
+    # The column's and the index's SQL and the ledger row: no post_migrate rows.
+    assert "and org_bravo, 4 statements in one message" in output, output
     assert re.search(
         r"org_charlie: FAILED after [\d.]+ s \(executor after the fast path failed"
         r" \(ProgrammingError: column \"colour\" of relation \"deploy_probe_gadget\" already"
@@ -178,6 +187,16 @@ def test_failing_schemas_on_either_path_are_rolled_back_and_the_others_complete(
         deploy_database.execute(f"ALTER TABLE {schema}.deploy_probe_gadget DROP colour")
     for schema in ("tenant_template", "org_bravo", "org_delta"):
         assert deploy_database.applied(schema) == ["0001_initial", "0002_gadget_colour"]
+    # A plan that adds no model sends no content type or permission rows: the fast path's
+    # schema has the very rows the executor's (pilot) has.
+    rows = {
+        schema: deploy_database.query(
+            f"SELECT c.id, c.app_label, c.model, p.id, p.codename FROM {schema}.django_content_type"
+            f" c LEFT JOIN {schema}.auth_permission p ON p.content_type_id = c.id ORDER BY 1, 4"
+        )
+        for schema in ("org_bravo", "org_delta")
+    }
+    assert rows["org_delta"] == rows["org_bravo"] and rows["org_bravo"]
 
     rerun = deploy_database.manage("migrate_tenants", migrations="v2")
 

@@ -1,11 +1,13 @@
 """The fast path's message: one round trip per schema, and never in another schema."""
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, migrations, models, transaction
 
 from shared_apps.operations.compiled_plan import (
     CompiledPlan,
+    changes_models,
     migrate_schema_compiled,
+    migrate_schemas_compiled,
     recording_differences,
 )
 
@@ -49,6 +51,27 @@ def test_a_schema_gets_the_plan_and_its_ledger_row_in_one_statement(acme):
         assert cursor.fetchall() == [("deploy_probe", "0099_fast_path_probe")]
 
 
+def test_a_batch_sends_one_message_per_schema_each_into_its_own_schema(acme, globex):
+    sent = []
+
+    def count(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        outcomes = migrate_schemas_compiled([acme.schema_name, globex.schema_name], PLAN)
+
+    assert [(o.schema, o.path) for o in outcomes] == [
+        (acme.schema_name, "fast path"),
+        (globex.schema_name, "fast path"),
+    ]
+    assert [sql.split(";")[0] for sql in sent] == [
+        f'SET LOCAL search_path = "{acme.schema_name}", public',
+        f'SET LOCAL search_path = "{globex.schema_name}", public',
+    ]
+    assert tables_named("fast_path_probe") == sorted([acme.schema_name, globex.schema_name])
+
+
 def test_a_schema_that_is_not_there_gets_nothing_not_even_in_public():
     # PostgreSQL skips a missing schema in search_path: without the guard the table
     # would be created in public.
@@ -82,3 +105,24 @@ def test_sql_that_names_a_pilot_schema_is_not_compiled_even_when_identical():
     similar = [(key, ['CREATE INDEX "org_one_idx" ON "deploy_probe_gadget" ("name")'])]
     assert recording_differences((key,), [("org_one", similar), ("org_two", similar)]) is None
     assert recording_differences((key,), [("org_one", plain), ("org_two", plain)]) is None
+
+
+def _migration(*operations: migrations.operations.base.Operation) -> migrations.Migration:
+    migration = migrations.Migration("0099_probe", "deploy_probe")
+    migration.operations = list(operations)
+    return migration
+
+
+def test_only_plans_that_may_add_models_or_permissions_need_post_migrate_rows():
+    column = _migration(
+        migrations.AddField("gadget", "colour", models.TextField(null=True)),
+        migrations.AddIndex("gadget", models.Index(fields=["colour"], name="g_colour_idx")),
+    )
+    assert not changes_models([column])
+    for operation in (
+        migrations.CreateModel("Widget", [("id", models.AutoField(primary_key=True))]),
+        migrations.RenameModel("Gadget", "Device"),
+        migrations.AlterModelOptions("gadget", {"permissions": [("polish", "Can polish")]}),
+        migrations.SeparateDatabaseAndState(state_operations=[]),
+    ):
+        assert changes_models([column, _migration(operation)]), operation

@@ -9,6 +9,8 @@
 See docs/deploy.md. django-tenants' `migrate_schemas` stays available and unchanged.
 """
 
+import atexit
+import gc
 import sys
 from typing import Any
 
@@ -32,6 +34,14 @@ from shared_apps.tenants.provisioning.template import (
 )
 
 EXIT_LOCK_BUSY = 75  # EX_TEMPFAIL: try again later
+
+
+def _skip_final_collection() -> None:
+    """At exit, leave what the run built (apps, migration graph, rendered states) to the
+    operating system: the interpreter's final garbage collection walks all of it, 0.15
+    to 0.2 s of every run. Registered once; gc.freeze only exempts what exists by then."""
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
 
 
 class Command(BaseCommand):
@@ -80,6 +90,7 @@ class Command(BaseCommand):
                             "this command never prompts.")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
+        _skip_final_collection()
         if options["workers"] < 1:
             raise CommandError("--workers must be at least 1.")
         if options["check"]:
