@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenant_apps.accounts.roles import Role, role_required
@@ -34,6 +35,7 @@ def file_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "files": selectors.files_list(),
         "max_bytes": settings.FILES_MAX_UPLOAD_BYTES,
+        "max_size": filesizeformat(settings.FILES_MAX_UPLOAD_BYTES),
     }
     return render(request, "files/list.html", context, status=status)
 

@@ -156,6 +156,53 @@ def test_branding_set_at_acme_shows_at_acme_only(platform: Platform, browser: CS
     globex.close()
 
 
+_DROP = """([selector, name, size]) => {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([new Uint8Array(size).fill(97)], name, {type: "text/plain"}));
+  const zone = document.querySelector(selector);
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    const init = {bubbles: true, cancelable: true, dataTransfer: transfer};
+    zone.dispatchEvent(new DragEvent(type, init));
+  }
+}"""
+
+
+def test_a_file_dropped_on_the_files_page_uploads_with_progress_and_downloads(
+    platform: Platform, browser: CSPWatchedBrowser
+):
+    """Dropped, sent at once by htmx with progress, announced, listed and downloadable; a
+    file over the limit is refused in the page without a byte sent."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, platform, ACME, "alice@acme.test")
+    page.goto(platform.url(ACME, "/files/"))
+    page.evaluate("""() => { window.__progress = []; document.addEventListener(
+      "htmx:xhr:progress", (e) => window.__progress.push(e.detail.loaded)); }""")
+    posts: list[str] = []
+    page.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+
+    limit = int(page.locator("[data-file-drop]").get_attribute("data-max-bytes") or 0)
+    page.evaluate(_DROP, ["[data-file-drop] label", "too big.txt", limit + 1])
+    expect(page.locator("#upload-errors")).to_contain_text("“too big.txt” is")
+    expect(page.locator("#upload-errors")).to_contain_text("files can be up to")
+    page.get_by_role("button", name="Upload").click()  # nothing chosen any more: not sent
+    page.wait_for_timeout(300)
+    assert posts == [], "a file over the limit was sent"
+
+    size = 3 * 1024 * 1024
+    page.evaluate(_DROP, ["[data-file-drop] label", "dropped notes.txt", size])
+    expect(page.get_by_role("status")).to_contain_text("Uploaded “dropped notes.txt”.")
+    assert len(posts) == 1
+    assert page.evaluate("window.__progress.length") >= 1, "no upload progress reported"
+    assert page.evaluate("Math.max(...window.__progress)") >= size
+    expect(page.locator("#upload-errors li")).to_have_count(0)
+    link = page.locator("#files").get_by_role("link", name="dropped notes.txt")
+    with page.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes() == b"a" * size
+    context.close()
+
+
 def _audit(page: Page, name: str) -> dict[str, object]:
     """Overflow, axe-core's serious/critical violations and a full-page screenshot."""
     page.wait_for_load_state("networkidle")
