@@ -9,7 +9,10 @@ Django's psycopg pool) under config.settings.prod, on the machine's PostgreSQL
 Redis (--redis-url, a database number of its own). Tenantry serves `--organizations`
 organizations, each with a signed-in member; the control (serving_plain_settings.py) is the
 same project, middleware, pool, sessions and page minus tenancy, on one organization's
-schema. Debian's `wrk` drives both the same way: `--connections` keep-alive connections,
+schema, serving as many members (each signed in with a session of its own) as Tenantry
+serves organizations: what a plain Django app with that many customers does. (Until
+2026-12-02 the control served one member's session over and over, which hid the cost of
+1,000 distinct users and sessions from it.) Debian's `wrk` drives both the same way: `--connections` keep-alive connections,
 each request to the next organization's host with its member's session (serving.lua), and
 every answer checked for that organization's name. Rounds alternate between the two.
 A warm-up round of each (as long as a measured round) comes first. Prints requests/s,
@@ -41,6 +44,10 @@ _MARKER = ">{}</span></a>"
 _PREFIX, _SUFFIX = _MARKER.split("{}")
 
 
+def _plain_targets(targets: Path) -> Path:
+    return targets.with_name("plain.tsv")
+
+
 def _admin_url(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path="/postgres"))
 
@@ -48,7 +55,9 @@ def _admin_url(url: str) -> str:
 def _setup(organizations: int, targets: Path) -> None:
     """Child process under config.settings.prod: the public schema, the template, then
     `organizations` organizations built from it in bulk (as the template path builds one),
-    each with a member and a signed-in session."""
+    each with a member and a signed-in session; and, for the control, as many members with
+    a session each in the first organization's schema (plain Django serving as many
+    customers from one schema)."""
     import django
 
     django.setup()
@@ -83,20 +92,33 @@ def _setup(organizations: int, targets: Path) -> None:
         with transaction.atomic():
             for organization in organizations_[first : first + 10]:
                 schema_build_from_template(organization.schema_name, snapshot)
-    lines = []
+
+    def signed_in(email: str) -> str:
+        user = member_create(email=email, password=None)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return session.session_key
+
+    lines, plain_lines = [], []
     for index, organization in enumerate(organizations_):
         with schema_context(organization.schema_name):
-            user = member_create(email=f"member@bench{index}.test", password=None)
-            session = SessionStore()
-            session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-            session.create()
+            session_key = signed_in(f"member@bench{index}.test")
         lines.append(
-            f"{organization.slug}.localhost\t{session.session_key}\t{_MARKER.format(organization.name)}"
+            f"{organization.slug}.localhost\t{session_key}\t{_MARKER.format(organization.name)}"
             f"\t{organization.schema_name}"
         )
+    first = organizations_[0]
+    with schema_context(first.schema_name):
+        for index in range(organizations):
+            session_key = signed_in(f"customer{index}@plain.test")
+            plain_lines.append(
+                f"{first.slug}.localhost\t{session_key}\t{_MARKER.format(first.name)}"
+            )
     targets.write_text("\n".join(lines) + "\n")
+    _plain_targets(targets).write_text("\n".join(plain_lines) + "\n")
     print(f"set up {organizations} organizations in {time.perf_counter() - started:.0f} s")
 
 
@@ -211,9 +233,8 @@ def main() -> None:
         rows = [line.split("\t") for line in targets.read_text().splitlines()]
         tenantry_targets = workdir / "tenantry.tsv"
         tenantry_targets.write_text("".join(f"{h}\t{s}\t{m}\n" for h, s, m, _ in rows))
-        # The control serves the first organization's schema, its member signed in.
-        plain_targets = workdir / "plain.tsv"
-        plain_targets.write_text(f"{rows[0][0]}\t{rows[0][1]}\t{rows[0][2]}\n")
+        # The control serves the first organization's schema, as many members signed in.
+        plain_targets = _plain_targets(targets)
         plain_env = {
             **env,
             "DJANGO_SETTINGS_MODULE": "tests.bench.serving_plain_settings",
