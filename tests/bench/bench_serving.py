@@ -12,8 +12,9 @@ same project, middleware, pool, sessions and page minus tenancy, on one organiza
 schema, serving as many members (each signed in with a session of its own) as Tenantry
 serves organizations: what a plain Django app with that many customers does. (Until
 2026-12-02 the control served one member's session over and over, which hid the cost of
-1,000 distinct users and sessions from it.) Debian's `wrk` drives both the same way: `--connections` keep-alive connections,
-each request to the next organization's host with its member's session (serving.lua), and
+1,000 distinct users and sessions from it.) Debian's `wrk` drives both the same way:
+`--connections` keep-alive connections, each request to the next organization's host
+with its member's session (serving.lua; the control: the next member's session), and
 every answer checked for that organization's name. Rounds alternate between the two.
 A warm-up round of each (as long as a measured round) comes first. Prints requests/s,
 p50/p99 latency, errors, wrong-organization answers, the ratio to the control, and each
