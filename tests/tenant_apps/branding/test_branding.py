@@ -54,7 +54,6 @@ def test_the_accent_reaches_acmes_pages_and_not_globexs(
     assert "#0a7f3f" not in globex_page and "--brand:" not in globex_page
 
 
-
 def test_an_htmx_answer_carries_no_accent_style(acme_owner_client):
     """htmx parses a whole answer; its <style> would carry that answer's nonce, not the
     page's, and the browser reports a CSP violation in the page (the files page's upload)."""
@@ -62,6 +61,7 @@ def test_an_htmx_answer_carries_no_accent_style(acme_owner_client):
     assert "--brand:#0a7f3f;" in acme_owner_client.get("/files/").content.decode()
     answer = acme_owner_client.get("/files/", HTTP_HX_REQUEST="true").content.decode()
     assert "<style" not in answer and 'id="files-panel"' in answer
+
 
 def test_a_light_accent_gets_black_text_and_keeps_the_default_link_colour(acme_owner_client):
     acme_owner_client.post("/settings/branding/", {"accent": "#ffcc00"})
