@@ -30,7 +30,19 @@ _migrations_answer: tuple[float, str] | None = None
 
 
 def check_database(database: BaseDatabaseWrapper = connection) -> str:
-    with database.cursor() as cursor:
+    """SELECT 1, waiting at most _TIMEOUT_SECONDS for a connection.
+
+    With Django's psycopg pool (production), database.cursor() would wait the pool's own
+    timeout (DATABASE_POOL_TIMEOUT) for a connection when PostgreSQL is down; the probe
+    asks the pool itself for one with the checks' short timeout instead.
+    """
+    pool = getattr(database, "pool", None)
+    if pool is None:
+        with database.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return OK
+    pool.open()  # as Django does on first use; a no-op once open
+    with pool.connection(timeout=_TIMEOUT_SECONDS) as pooled, pooled.cursor() as cursor:
         cursor.execute("SELECT 1")
     return OK
 
