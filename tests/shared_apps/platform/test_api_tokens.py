@@ -12,6 +12,7 @@ from django.utils import timezone
 from shared_apps.platform.api_tokens import MAX_LIFETIME_DAYS, api_token_create
 from shared_apps.tenants.audit import Actor
 from shared_apps.tenants.models import AuditEvent, Organization, PlatformAPIToken
+from tests.support.clock import stop_the_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -64,16 +65,15 @@ def test_scope_and_lifetime_are_validated_and_nothing_is_made(db):
     assert not PlatformAPIToken.objects.exists()
 
 
-def test_console_page_creates_with_scope_and_expiry_shown_once(staff_client):
-    before = timezone.now()
+def test_console_page_creates_with_scope_and_expiry_shown_once(staff_client, monkeypatch):
+    now = stop_the_clock(monkeypatch)
     page = staff_client.post(
         "/platform/api-tokens/", {"name": "billing", "scope": "read-write", "lifetime_days": 30}
     ).content.decode()
-    after = timezone.now()
     token = PlatformAPIToken.objects.get(name="billing")
     assert token.scope == "read-write"
-    # Bracketed by the clock around the request: exact however slow the machine.
-    assert before <= token.expires_at - datetime.timedelta(days=30) <= after
+    assert token.created_at == now
+    assert token.expires_at == token.created_at + datetime.timedelta(days=30)
     raw = page.split('<code id="new-token">')[1].split("</code>")[0]
     assert raw.startswith("tnt_") and raw not in token.token_digest
     again = staff_client.get("/platform/api-tokens/").content.decode()
@@ -90,16 +90,16 @@ def test_console_page_refuses_a_lifetime_over_the_maximum(staff_client):
     assert not PlatformAPIToken.objects.exists()
 
 
-def test_command_takes_scope_and_days_and_lists_them(capsys):
-    before = timezone.now()
+def test_command_takes_scope_and_days_and_lists_them(capsys, monkeypatch):
+    now = stop_the_clock(monkeypatch)
     call_command(
         "platform_api_token", "create", "signup-form", "--scope", "read-write", "--days", "7"
     )
-    after = timezone.now()
     raw = capsys.readouterr().out.strip()
     token = PlatformAPIToken.objects.get(name="signup-form")
     assert raw.startswith("tnt_") and token.scope == "read-write"
-    assert before <= token.expires_at - datetime.timedelta(days=7) <= after
+    assert token.created_at == now
+    assert token.expires_at == token.created_at + datetime.timedelta(days=7)
     out = io.StringIO()
     call_command("platform_api_token", "list", stdout=out)
     assert "read-write" in out.getvalue() and "expires" in out.getvalue()

@@ -3,11 +3,11 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenants.models import AuditEvent
 from tenant_apps.api.models import ApiToken
+from tests.support.clock import stop_the_clock
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -66,20 +66,21 @@ def test_signed_out_visitor_is_sent_to_sign_in(acme_client):
     assert "/accounts/login/" in response["Location"]
 
 
-def test_htmx_create_answers_the_panel_with_the_value_once(acme, acme_owner_client, acme_client):
-    before = timezone.now()
+def test_htmx_create_answers_the_panel_with_the_value_once(
+    acme, acme_owner_client, acme_client, monkeypatch
+):
+    now = stop_the_clock(monkeypatch)
     response = acme_owner_client.post(
         "/settings/api-tokens/", {"name": "ci", "scope": "read-write", "lifetime_days": 7}, **HTMX
     )
-    after = timezone.now()
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="tokens-panel"' in page and 'id="new-token"' in page
     with tenant_context(acme):
         token = ApiToken.objects.get(name="ci")
     assert token.scope == "read-write"
-    # Bracketed by the clock around the request: exact however slow the machine.
-    assert before <= token.expires_at - datetime.timedelta(days=7) <= after
+    assert token.created_at == now
+    assert token.expires_at == token.created_at + datetime.timedelta(days=7)
     raw = page.split("<code>")[1].split("</code>")[0]
     assert acme_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
     # The page and the API share one service: one audit event, whichever made the token.
