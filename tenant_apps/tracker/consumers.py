@@ -21,11 +21,11 @@ class TaskCommentsConsumer(MemberConsumer):
         task_id = self.scope["url_route"]["kwargs"]["task_id"]
         return super().allowed_groups() | {task_group(self.tenant.schema_name, task_id)}
 
-    async def on_connected(self) -> None:
-        await super().on_connected()
-        await self.join(
-            task_group(self.tenant.schema_name, self.scope["url_route"]["kwargs"]["task_id"])
-        )
+    def groups_on_connect(self) -> frozenset[str]:
+        """The task's group is joined before the socket opens: a comment posted as soon as
+        the page's socket is open reaches it."""
+        task_id = self.scope["url_route"]["kwargs"]["task_id"]
+        return super().groups_on_connect() | {task_group(self.tenant.schema_name, task_id)}
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Comments are posted over HTTP (one validation path); the socket only listens."""

@@ -44,7 +44,8 @@ class TenantConsumer(AsyncWebsocketConsumer):
       (anonymous, or a session from another organization, which this schema doesn't hold);
     * closes open sockets with 4403 when the organization stops being active (suspended,
       archived, deleted: `organization.unavailable`, sent by the tenancy receivers);
-    * joins the organization's group and the user's own group, and no other: `join()`
+    * joins the organization's group and the user's own group (with any a subclass adds
+      in `groups_on_connect()`) before accepting, and no other: `join()`
       refuses any other name (`GroupNotAllowed`), so a group from another organization,
       or another member's, can't be joined even by a buggy subclass;
     * runs ORM work with `in_tenant()`, which selects the organization on the connection
@@ -65,9 +66,12 @@ class TenantConsumer(AsyncWebsocketConsumer):
         if refused is not None:
             await self.close(code=refused)
             return
+        # Joined before the handshake completes: the client may act as soon as it sees the
+        # socket open (post a comment, say), and what that sends to these groups must reach
+        # it. Group messages that arrive meanwhile wait until connect() has returned.
+        for group in sorted(self.groups_on_connect()):
+            await self.join(group)
         await self.accept()
-        await self.join(organization_group(tenant.schema_name))
-        await self.join(user_group(tenant.schema_name, self.user.pk))
         await self.on_connected()
 
     def is_allowed(self, user: Any) -> bool:
@@ -78,8 +82,14 @@ class TenantConsumer(AsyncWebsocketConsumer):
         """The close code refusing this user, or None (runs in the organization's schema)."""
         return None if self.is_allowed(user) else CLOSE_SIGN_IN_REQUIRED
 
+    def groups_on_connect(self) -> frozenset[str]:
+        """The groups joined before the socket is accepted: the organization's and the
+        user's; subclasses add the ones their page listens to."""
+        schema = self.tenant.schema_name
+        return frozenset({organization_group(schema), user_group(schema, self.user.pk)})
+
     async def on_connected(self) -> None:
-        """Called once the socket is accepted and its groups joined."""
+        """Called once the socket is accepted and its groups joined (sends go here)."""
 
     def allowed_groups(self) -> frozenset[str]:
         schema = self.tenant.schema_name

@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 
 from config.asgi import application
 from shared_apps.tenants.routing.websocket import CLOSE_SIGN_IN_REQUIRED
+from shared_apps.tenants.runtime.groups import organization_group, user_group
 from tenant_apps.tracker import services
 from tenant_apps.tracker.services import task_group
 from tests.support.tracker import make_task
@@ -80,6 +81,31 @@ def test_a_comment_appears_live_for_everyone_viewing_the_task(
     assert 'id="comments" hx-swap-oob="beforeend"' in to_bob
     assert "Rockets &lt;b&gt;ready&lt;/b&gt;" in to_bob and "alice@acme.test" in to_bob
     assert elsewhere_quiet
+
+
+def test_what_is_sent_to_the_task_the_moment_its_socket_opens_reaches_it(
+    acme, acme_task, member_of
+):
+    """The socket is in the task's group (and its organization's and user's) before the
+    handshake answers: a page may post as soon as it sees the socket open. When the joins
+    came after accept(), this send usually beat them and was lost (and the live-comment
+    test above lost its comment whenever the HTTP request was quicker than the joins)."""
+    member, client = member_of(acme)
+    sent = {"type": "comment.posted", "html": "<p>first</p>"}
+
+    async def scenario() -> list[str]:
+        communicator = socket("acme.localhost", acme_task.pk, client)
+        layer = get_channel_layer()
+        try:
+            assert (await communicator.connect(timeout=TIMEOUT))[0]
+            await layer.group_send(task_group(acme.schema_name, acme_task.pk), sent)
+            await layer.group_send(organization_group(acme.schema_name), sent)
+            await layer.group_send(user_group(acme.schema_name, member.pk), sent)
+            return [await communicator.receive_from(timeout=TIMEOUT) for _ in range(3)]
+        finally:
+            await communicator.disconnect()
+
+    assert async_to_sync(scenario)() == ["<p>first</p>"] * 3
 
 
 def test_the_socket_refuses_visitors_unknown_tasks_and_other_organizations(
