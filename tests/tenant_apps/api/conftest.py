@@ -5,6 +5,14 @@ from shared_apps.tenants.audit import Actor
 
 
 @pytest.fixture
+def keys_dir(tmp_path, settings):
+    """A fresh JWT signing-keys directory (no key yet) and 300 s access tokens."""
+    settings.JWT_PRIVATE_KEYS_DIR = str(tmp_path / "jwt-keys")
+    settings.JWT_ACCESS_TOKEN_SECONDS = 300
+    return tmp_path / "jwt-keys"
+
+
+@pytest.fixture
 def token_for():
     """token_for(org, user, scope="read-write", lifetime_days=30) → (ApiToken, raw value)."""
     from tenant_apps.api.tokens import token_create

@@ -20,13 +20,6 @@ from tests.tenant_apps.api.hosts import host_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def keys_dir(tmp_path, settings):
-    settings.JWT_PRIVATE_KEYS_DIR = str(tmp_path / "jwt-keys")
-    settings.JWT_ACCESS_TOKEN_SECONDS = 300
-    return tmp_path / "jwt-keys"
-
-
 def _signed(kid: str, organization, user) -> str:
     key = next(k for k in jwt_keys.all_keys() if k.kid == kid).private_key
     now = timezone.now()

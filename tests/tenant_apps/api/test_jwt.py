@@ -16,13 +16,6 @@ from tests.tenant_apps.api.hosts import host_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def keys_dir(tmp_path, settings):
-    settings.JWT_PRIVATE_KEYS_DIR = str(tmp_path / "jwt-keys")
-    settings.JWT_ACCESS_TOKEN_SECONDS = 300
-    return tmp_path / "jwt-keys"
-
-
 def _exchange(client, **headers) -> str:
     response = client.post("/api/v1/auth/token/", **headers)
     assert response.status_code == 200, response.content
