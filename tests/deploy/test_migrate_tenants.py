@@ -123,6 +123,11 @@ def test_a_failing_schema_is_rolled_back_the_others_complete_and_a_rerun_resumes
     # All or nothing: 0002 ran in org_bravo before 0003 failed, and left no trace.
     assert deploy_database.applied("org_bravo") == ["0001_initial"]
     assert "colour" not in deploy_database.columns("org_bravo", "deploy_probe_gadget")
+    # The template schema was migrated: a worker captured it, whatever org_bravo did.
+    assert "Template for fast provisioning captured" in first.stdout
+    assert deploy_database.query(
+        "SELECT statements::text LIKE '%%colour%%' FROM tenants_schematemplate"
+    ) == [(True,)]
 
     deploy_database.execute("DROP TABLE org_bravo.fail_here")
     rerun = deploy_database.manage("migrate_tenants", migrations="failing")

@@ -134,6 +134,8 @@ class Command(BaseCommand):
         )
         if run.failed:
             self.stdout.write(summary)
+            if TEMPLATE_SCHEMA in run.after:  # a worker captured it; say what came of it
+                self._refresh_template(migrated=True, run=run.after, verbose=verbose)
             names = ", ".join(outcome.schema for outcome in run.failed)
             raise CommandError(
                 f"Migrations failed in {len(run.failed)} schema(s): {names}. Each was rolled "
