@@ -15,6 +15,7 @@ import multiprocessing
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -324,7 +325,14 @@ class _Workers:
         if self._pool is None:
             warm_pre_migration_states_of(self._plans)
             self._pool = _forked_pool(self.count)
-        return self._pool.submit(function, *args)
+        try:
+            return self._pool.submit(function, *args)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): what the pool held fails (each
+            # schema migrated or untouched); what comes next goes to new workers.
+            self._pool.shutdown(wait=False)
+            self._pool = _forked_pool(self.count)
+            return self._pool.submit(function, *args)
 
     def close(self) -> None:
         if self._pool is not None:

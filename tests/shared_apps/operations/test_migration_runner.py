@@ -1,6 +1,8 @@
 """How the run hands schemas to its workers, and when it reads the organizations' ledgers."""
 
+import os
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 from django.db import DatabaseError, migrations
@@ -12,6 +14,7 @@ from shared_apps.operations.migration_runner import (
     _batches,
     _rows_survive,
     _tenant_plans,
+    _Workers,
 )
 from shared_apps.operations.migration_state import SchemaPlan
 
@@ -78,3 +81,21 @@ def test_ledgers_whose_early_read_failed_are_read_again(acme, globex):
 
     schemas = {plan.schema for plan in plans}
     assert {acme.schema_name, globex.schema_name} <= schemas and missing == []
+
+
+def _die() -> None:
+    os._exit(1)
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def test_after_a_worker_dies_the_next_schemas_go_to_new_workers():
+    pool = _Workers(2, [])
+    try:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(_die).result(timeout=60)
+        assert pool.submit(_pid).result(timeout=60) != os.getpid()
+    finally:
+        pool.close()
