@@ -155,18 +155,12 @@ def migrate_all_schemas(
     pool = _Workers(used, pending)
     later: dict[str, Future] = {}
 
-    def collect(*outcomes: SchemaOutcome) -> None:
-        """Record and report outcomes; a batch's lines go out as one write (each flush
-        is a write to the deploy's log pipe and a wake-up of whoever reads it)."""
-        lines = []
-        for outcome in outcomes:
-            run.outcomes.append(outcome)
-            done = len(run.outcomes)
-            lines.append(_progress_line(outcome, done=done, total=len(pending), verbose=verbose))
-            task = (after or {}).get(outcome.schema)
-            if task is not None and outcome.applied and not outcome.failed and pool.forked:
-                later[outcome.schema] = pool.submit(task)
-        report("\n".join(lines))
+    def collect(outcome: SchemaOutcome) -> None:
+        run.outcomes.append(outcome)
+        report(_progress_line(outcome, done=len(run.outcomes), total=len(pending), verbose=verbose))
+        task = (after or {}).get(outcome.schema)
+        if task is not None and outcome.applied and not outcome.failed and pool.forked:
+            later[outcome.schema] = pool.submit(task)
 
     try:
         tasks: list[tuple[str, CompiledPlan | None]] = []
@@ -191,7 +185,7 @@ def migrate_all_schemas(
             else:
                 report(f"  executor: {reason}")
             tasks += [(plan.schema, compiled) for plan in group]
-        _migrate_in_workers(tasks, pool, on_outcomes=collect)
+        _migrate_in_workers(tasks, pool, on_outcome=collect)
         for schema, future in later.items():
             error = future.exception()
             run.after[schema] = error if error is not None else future.result()
@@ -360,13 +354,14 @@ def _migrate_in_workers(
     tasks: Sequence[tuple[str, CompiledPlan | None]],
     pool: _Workers,
     *,
-    on_outcomes: Callable[..., None],
+    on_outcome: Callable[[SchemaOutcome], None],
 ) -> None:
     if not tasks:
         return
     if pool.count <= 1:
         for schemas, compiled in _batches(tasks):
-            on_outcomes(*_migrate_batch(schemas, compiled))
+            for outcome in _migrate_batch(schemas, compiled):
+                on_outcome(outcome)
         return
     futures = {
         pool.submit(_migrate_batch, schemas, compiled): schemas
@@ -383,7 +378,8 @@ def _migrate_in_workers(
                                  " untouched)" if len(schemas) > 1 else ""))
                 for schema in schemas
             ]  # fmt: skip
-        on_outcomes(*outcomes)
+        for outcome in outcomes:
+            on_outcome(outcome)
 
 
 def _progress_line(outcome: SchemaOutcome, *, done: int, total: int, verbose: bool) -> str:
