@@ -584,7 +584,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, with the Bearer scheme registered (tenant_apps/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "tenant_apps.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["tenant_apps.api.throttling.PlanRateThrottle"],
 }
 # Requests per minute by plan (PLATFORM_PLANS): for the whole organization and for each

@@ -38,6 +38,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations import operations
 from django_tenants.utils import quote_schema_name
+from psycopg.sql import Literal
 
 from shared_apps.operations import migration_state
 from shared_apps.operations.migration_state import MigrationKey, SchemaPlan
@@ -62,7 +63,10 @@ class CompiledPlan:
         return tuple(f"{app}.{name}" for app, name in self.pending)
 
     def message_for(self, schema: str, connection: BaseDatabaseWrapper) -> str:
-        literal = connection.ops.compose_sql("%s", [schema])
+        # psycopg's quoting, on the open connection (its encoding and string settings):
+        # 2 µs, where compose_sql's client cursor took 40 per schema.
+        connection.ensure_connection()
+        literal = Literal(schema).as_string(connection.connection)
         # Guard: SET search_path silently skips a schema that doesn't exist, and the DDL
         # would then find public's tables. A ledger row already there means the schema
         # moved on since it was read: the executor will look at it again.

@@ -14,8 +14,10 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
@@ -33,7 +35,7 @@ from shared_apps.operations.migration_state import SchemaPlan
 from shared_apps.operations.schema_migration import (
     SchemaOutcome,
     migrate_schema,
-    warm_pre_migration_states,
+    warm_pre_migration_states_of,
 )
 from shared_apps.operations.schemas import public_schema, tenant_schemas_to_migrate
 
@@ -66,6 +68,8 @@ class MigrationRun:
     up_to_date: int = 0
     missing: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # What each `after` task returned (or raised), by schema; absent: it did not run.
+    after: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[SchemaOutcome]:
@@ -95,30 +99,46 @@ def pending_migrations(*, readers: int = 1) -> PendingMigrations:
 
 
 def migrate_all_schemas(
-    *, workers: int, report: Report, verbose: bool = False, fast_path: bool = True
+    *,
+    workers: int,
+    report: Report,
+    verbose: bool = False,
+    fast_path: bool = True,
+    after: dict[str, Callable[[], Any]] | None = None,
 ) -> MigrationRun:
     """Bring every schema up to date; the caller holds the migration lock.
 
     Schemas that need the same plan share one compilation (see compiled_plan) when every
     migration in it can take the fast path (see migration_paths); `fast_path=False`
-    sends every schema through the executor.
+    sends every schema through the executor. `after` maps a schema to a task (a
+    module-level function, pickled by name) that a worker runs once that schema is
+    migrated, beside the other schemas; `run.after` holds what it returned or raised.
+    It runs only when the run has worker processes (the caller does it otherwise).
     """
     started = time.monotonic()
     run = MigrationRun()
     public = public_schema()
     public_plan = migration_state.plans_for([public])[0][0]
-    if public_plan.up_to_date:
-        report(f"{public}: up to date")
-    else:
-        report(f"{public}: applying {len(public_plan.pending)} migration(s) …")
-        run.public = migrate_schema(public)
-        report(_progress_line(run.public, done=1, total=1, verbose=verbose))
-        if run.public.failed:
-            report("Organization schemas were not migrated: the public schema must succeed first.")
-            run.seconds = time.monotonic() - started
-            return run
-
-    plans, run.missing = migration_state.plans_for(tenant_schemas_to_migrate(), readers=workers)
+    # Leaving the block waits for the reader, whose connections are closed by then.
+    with ThreadPoolExecutor(1, thread_name_prefix="ledgers") as reader:
+        early: Future | None = None
+        if public_plan.up_to_date:
+            report(f"{public}: up to date")
+        else:
+            if _rows_survive(public_plan):
+                # The organizations' ledgers are read while public migrates: a plan of
+                # schema operations only changes neither which organizations there are
+                # nor their schemas' django_migrations.
+                early = reader.submit(_read_tenant_plans, workers)
+            report(f"{public}: applying {len(public_plan.pending)} migration(s) …")
+            run.public = migrate_schema(public)
+            report(_progress_line(run.public, done=1, total=1, verbose=verbose))
+        if run.public is None or not run.public.failed:
+            plans, run.missing = _tenant_plans(early, workers)
+    if run.public is not None and run.public.failed:
+        report("Organization schemas were not migrated: the public schema must succeed first.")
+        run.seconds = time.monotonic() - started
+        return run
     for schema in run.missing:
         report(f"{schema}: skipped, the schema does not exist")
     pending = [plan for plan in plans if not plan.up_to_date]
@@ -132,36 +152,73 @@ def migrate_all_schemas(
         f"Organization schemas: {len(plans)}; up to date {run.up_to_date}; "
         f"to migrate {len(pending)}" + (f" with {used} worker process(es)" if pending else "")
     )
+    pool = _Workers(used, pending)
+    later: dict[str, Future] = {}
 
     def collect(outcome: SchemaOutcome) -> None:
         run.outcomes.append(outcome)
         report(_progress_line(outcome, done=len(run.outcomes), total=len(pending), verbose=verbose))
+        task = (after or {}).get(outcome.schema)
+        if task is not None and outcome.applied and not outcome.failed and pool.forked:
+            later[outcome.schema] = pool.submit(task)
 
-    tasks: list[tuple[str, CompiledPlan | None]] = []
-    for group in plan_groups(pending):
-        reason = group_slow_reason(group, fast_path=fast_path)
-        report(_group_line(group))
-        compiled = None
-        if reason is None:
-            compilation = compile_from_pilots(
-                group, record=lambda schemas: _record_pilots(schemas, workers=used)
-            )
-            for outcome in compilation.pilots:
-                collect(outcome)
-            group = group[len(compilation.pilots) :]
-            compiled, reason = compilation.plan, compilation.reason
-        if compiled is not None:
-            report(
-                f"  fast path: SQL collected from {' and '.join(compiled.pilots)}, "
-                f"{compiled.statements} statements in one message for each of the other "
-                f"{len(group)}"
-            )
-        else:
-            report(f"  executor: {reason}")
-        tasks += [(plan.schema, compiled) for plan in group]
-    _migrate_in_workers(tasks, workers=used, on_outcome=collect)
+    try:
+        tasks: list[tuple[str, CompiledPlan | None]] = []
+        for group in plan_groups(pending):
+            reason = group_slow_reason(group, fast_path=fast_path)
+            report(_group_line(group))
+            compiled = None
+            if reason is None:
+                compilation = compile_from_pilots(
+                    group, record=lambda schemas: _record_pilots(schemas, pool)
+                )
+                for outcome in compilation.pilots:
+                    collect(outcome)
+                group = group[len(compilation.pilots) :]
+                compiled, reason = compilation.plan, compilation.reason
+            if compiled is not None:
+                report(
+                    f"  fast path: SQL collected from {' and '.join(compiled.pilots)}, "
+                    f"{compiled.statements} statements in one message for each of the other "
+                    f"{len(group)}"
+                )
+            else:
+                report(f"  executor: {reason}")
+            tasks += [(plan.schema, compiled) for plan in group]
+        _migrate_in_workers(tasks, pool, on_outcome=collect)
+        for schema, future in later.items():
+            error = future.exception()
+            run.after[schema] = error if error is not None else future.result()
+    finally:
+        pool.close()
     run.seconds = time.monotonic() - started
     return run
+
+
+def _rows_survive(plan: SchemaPlan) -> bool:
+    """Whether applying `plan` leaves every table's rows as they were (schema operations
+    only, see migration_paths): then what was read before it still holds after it."""
+    nodes = migration_state.migration_loader().graph.nodes
+    return not plan.irregular and all(
+        migration_paths.migration_slow_reason(nodes[key]) is None for key in plan.pending
+    )
+
+
+def _read_tenant_plans(readers: int) -> tuple[list[SchemaPlan], list[str]]:
+    """The organizations' plans, read on this thread's own connections (closed after)."""
+    try:
+        return migration_state.plans_for(tenant_schemas_to_migrate(), readers=readers)
+    finally:
+        connections.close_all()
+
+
+def _tenant_plans(early: Future | None, readers: int) -> tuple[list[SchemaPlan], list[str]]:
+    """The plans read while public migrated, or, if there are none (or reading them
+    failed: before public's first migrations there is no organization table), read now."""
+    if early is not None and early.exception() is None:
+        result: tuple[list[SchemaPlan], list[str]] = early.result()
+        return result
+    return migration_state.plans_for(tenant_schemas_to_migrate(), readers=readers)
 
 
 def plan_groups(plans: Sequence[SchemaPlan]) -> list[list[SchemaPlan]]:
@@ -241,62 +298,88 @@ def _forked_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
 
-def _record_pilots(schemas: Sequence[str], *, workers: int) -> list[Recording]:
+class _Workers:
+    """The run's worker processes: forked once, when first needed, for the pilots and
+    then the other schemas, so each starts with Django set up, the graph loaded and the
+    pre-migration states the run's executor schemas need rendered (shared copy-on-write)
+    instead of paying to rebuild them. The parent's connections are closed first so no
+    worker shares a socket with it; the migration lock's session is never touched in a
+    worker, which leaves through os._exit without closing anything it inherited."""
+
+    def __init__(self, count: int, plans: Sequence[SchemaPlan]) -> None:
+        self.count = count
+        self._plans = plans
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def forked(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future:
+        if self._pool is None:
+            warm_pre_migration_states_of(self._plans)
+            self._pool = _forked_pool(self.count)
+        try:
+            return self._pool.submit(function, *args)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): what the pool held fails (each
+            # schema migrated or untouched); what comes next goes to new workers.
+            self._pool.shutdown(wait=False)
+            self._pool = _forked_pool(self.count)
+            return self._pool.submit(function, *args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
+def _record_pilots(schemas: Sequence[str], pool: _Workers) -> list[Recording]:
     """The pilots at once, one per worker: each records its own connection's SQL in its
     own process and commits its own schema, so neither sees the other's recording. A
     worker that dies fails its pilot only (the next schema is tried)."""
-    if workers <= 1 or len(schemas) <= 1:
+    if pool.count <= 1 or len(schemas) <= 1:
         return record_pilots(schemas)
-    warm_pre_migration_states(schemas)
-    with _forked_pool(min(workers, len(schemas))) as pool:
-        futures = [pool.submit(record_pilot, schema) for schema in schemas]
-        recordings = []
-        for schema, future in zip(schemas, futures, strict=True):
-            try:
-                recordings.append(future.result())
-            except Exception as error:
-                failed = SchemaOutcome(schema=schema, error=f"worker process failed: {error!r}")
-                recordings.append((failed, []))
-        return recordings
+    futures = [pool.submit(record_pilot, schema) for schema in schemas]
+    recordings = []
+    for schema, future in zip(schemas, futures, strict=True):
+        try:
+            recordings.append(future.result())
+        except Exception as error:
+            failed = SchemaOutcome(schema=schema, error=f"worker process failed: {error!r}")
+            recordings.append((failed, []))
+    return recordings
 
 
 def _migrate_in_workers(
     tasks: Sequence[tuple[str, CompiledPlan | None]],
+    pool: _Workers,
     *,
-    workers: int,
     on_outcome: Callable[[SchemaOutcome], None],
 ) -> None:
     if not tasks:
         return
-    if workers <= 1:
+    if pool.count <= 1:
         for schemas, compiled in _batches(tasks):
             for outcome in _migrate_batch(schemas, compiled):
                 on_outcome(outcome)
         return
-    # Forked: each worker starts with Django set up, the graph loaded and the common
-    # pre-migration state rendered (warmed here, shared copy-on-write), instead of paying
-    # seconds each to rebuild them. The parent's connections are closed first so no
-    # worker shares a socket with it; the migration lock's session is never touched in a
-    # worker, which leaves through os._exit without closing anything it inherited.
-    warm_pre_migration_states([schema for schema, compiled in tasks if compiled is None])
-    with _forked_pool(workers) as pool:
-        futures = {
-            pool.submit(_migrate_batch, schemas, compiled): schemas
-            for schemas, compiled in _batches(tasks)
-        }
-        for future in as_completed(futures):
-            try:
-                outcomes = future.result()
-            except Exception as error:  # a worker process died (killed, out of memory)
-                schemas = futures[future]
-                outcomes = [
-                    SchemaOutcome(schema=schema, error=f"worker process failed: {error!r}"
-                                  + (f" (one of a batch of {len(schemas)}: each is migrated or"
-                                     " untouched)" if len(schemas) > 1 else ""))
-                    for schema in schemas
-                ]  # fmt: skip
-            for outcome in outcomes:
-                on_outcome(outcome)
+    futures = {
+        pool.submit(_migrate_batch, schemas, compiled): schemas
+        for schemas, compiled in _batches(tasks)
+    }
+    for future in as_completed(futures):
+        try:
+            outcomes = future.result()
+        except Exception as error:  # a worker process died (killed, out of memory)
+            schemas = futures[future]
+            outcomes = [
+                SchemaOutcome(schema=schema, error=f"worker process failed: {error!r}"
+                              + (f" (one of a batch of {len(schemas)}: each is migrated or"
+                                 " untouched)" if len(schemas) > 1 else ""))
+                for schema in schemas
+            ]  # fmt: skip
+        for outcome in outcomes:
+            on_outcome(outcome)
 
 
 def _progress_line(outcome: SchemaOutcome, *, done: int, total: int, verbose: bool) -> str:

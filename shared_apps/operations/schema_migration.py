@@ -20,7 +20,7 @@ import copy
 import os
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -70,13 +70,14 @@ class _SharedGraphExecutor(MigrationExecutor):
         self.progress_callback = None
 
 
-def warm_pre_migration_states(schemas: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Render the pre-migration states these schemas need, before worker processes fork."""
-    applied = migration_state.applied_by_schema(schemas, using=using)
-    for recorded in {frozenset(keys or ()) for keys in applied.values()}:
-        nodes, irregular = migration_state.normalize_applied(recorded)
-        if not irregular and len(_states) < _MAX_CACHED_STATES:
-            _pre_migration_state(nodes)
+def warm_pre_migration_states_of(plans: Iterable[migration_state.SchemaPlan]) -> None:
+    """Render the pre-migration states these plans start from, before worker processes
+    fork (a regular plan starts from every node of the graph it does not apply)."""
+    nodes = frozenset(migration_state.forward_order())
+    for pending in dict.fromkeys(plan.pending for plan in plans if not plan.irregular):
+        applied = nodes.difference(pending)
+        if applied in _states or len(_states) < _MAX_CACHED_STATES:
+            _pre_migration_state(applied)
 
 
 def migrate_schema(

@@ -3,6 +3,7 @@ modules declare none (the envelope hook and the docs page are shared with the pl
 shared_apps/api/schema.py)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
 from tenant_apps.api.schema_examples import EXAMPLES_BY_OPERATION
 
@@ -25,6 +26,12 @@ def add_examples(result: dict, generator, request, public) -> dict:
         for operation in operations.values():
             _add_examples(operation)
     return result
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS, for both APIs: drf-spectacular's, imported from
+    here so that every schema generation imports this module, and so registers BearerScheme
+    (extensions register on import), without app loading importing drf-spectacular."""
 
 
 class BearerScheme(OpenApiAuthenticationExtension):

@@ -11,6 +11,7 @@ See docs/deploy.md. django-tenants' `migrate_schemas` stays available and unchan
 
 import atexit
 import gc
+import os
 import sys
 from typing import Any
 
@@ -34,6 +35,24 @@ from shared_apps.tenants.provisioning.template import (
 )
 
 EXIT_LOCK_BUSY = 75  # EX_TEMPFAIL: try again later
+
+
+def capture_template() -> tuple[int | str, int]:
+    """Capture the provisioning template just migrated: (its statement count, or why fast
+    provisioning is unavailable; this process's id). Run by a worker process while the
+    others migrate the other schemas."""
+    try:
+        return len(template_capture().statements), os.getpid()
+    except TemplateUnsupported as reason:
+        return str(reason), os.getpid()
+
+
+def _build_template() -> tuple[int | str, int]:
+    """Create, migrate and capture the provisioning template (the first deploy's)."""
+    try:
+        return len(template_refresh().statements), os.getpid()
+    except TemplateUnsupported as reason:
+        return str(reason), os.getpid()
 
 
 def _skip_final_collection() -> None:
@@ -102,7 +121,7 @@ class Command(BaseCommand):
             with migration_lock(wait_seconds=wait, on_wait=self._say):
                 run = migrate_all_schemas(
                     workers=options["workers"], report=self._say, verbose=verbose,
-                    fast_path=options["fast_path"],
+                    fast_path=options["fast_path"], after={TEMPLATE_SCHEMA: capture_template},
                 )  # fmt: skip
         except MigrationLockBusy as busy:
             raise CommandError(str(busy), returncode=EXIT_LOCK_BUSY) from None
@@ -115,6 +134,8 @@ class Command(BaseCommand):
         )
         if run.failed:
             self.stdout.write(summary)
+            if TEMPLATE_SCHEMA in run.after:  # a worker captured it; say what came of it
+                self._refresh_template(migrated=True, run=run.after, verbose=verbose)
             names = ", ".join(outcome.schema for outcome in run.failed)
             raise CommandError(
                 f"Migrations failed in {len(run.failed)} schema(s): {names}. Each was rolled "
@@ -123,20 +144,30 @@ class Command(BaseCommand):
                 "is left."
             )
         self.stdout.write(self.style.SUCCESS(summary))
-        self._refresh_template(migrated=bool(run.public or run.outcomes))
-
-    def _refresh_template(self, *, migrated: bool) -> None:
-        """Keep fast provisioning on the migrations just applied (or build its template)."""
-        if not migrated and current_snapshot() is not None:
-            return  # nothing changed, and the snapshot matches the code's migrations
-        try:
-            snapshot = template_capture() if schema_exists(TEMPLATE_SCHEMA) else template_refresh()
-        except TemplateUnsupported as reason:
-            self.stdout.write(f"Fast provisioning unavailable ({reason}); migrations will be used.")
-            return
-        self.stdout.write(
-            f"Template for fast provisioning captured ({len(snapshot.statements)} statements)."
+        self._refresh_template(
+            migrated=bool(run.public or run.outcomes), run=run.after, verbose=verbose
         )
+
+    def _refresh_template(self, *, migrated: bool, run: dict[str, Any], verbose: bool) -> None:
+        """Keep fast provisioning on the migrations just applied (or build its template).
+
+        When the run migrated the template schema in a worker process, a worker captured
+        it right after, beside the other schemas (`run` holds what that returned or
+        raised). Otherwise, or if that failed, it is captured (or built) here."""
+        captured = run.get(TEMPLATE_SCHEMA)
+        if isinstance(captured, Exception):
+            self.stdout.write(f"Capturing the template in a worker failed ({captured!r}): again.")
+            captured = None
+        if captured is None:
+            if not migrated and current_snapshot() is not None:
+                return  # nothing changed, and the snapshot matches the code's migrations
+            captured = capture_template() if schema_exists(TEMPLATE_SCHEMA) else _build_template()
+        result, pid = captured
+        if isinstance(result, str):
+            self.stdout.write(f"Fast provisioning unavailable ({result}); migrations will be used.")
+            return
+        by = f", worker pid {pid}" if verbose and pid != os.getpid() else ""
+        self.stdout.write(f"Template for fast provisioning captured ({result} statements{by}).")
 
     def _check(self, *, fast_path: bool, workers: int) -> None:
         state = pending_migrations(readers=workers)
