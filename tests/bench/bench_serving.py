@@ -25,6 +25,7 @@ growth after it is a leak).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -123,16 +124,49 @@ def _setup(organizations: int, targets: Path) -> None:
     print(f"set up {organizations} organizations in {time.perf_counter() - started:.0f} s")
 
 
-def _worker_rss(main_pid: int) -> list[int]:
-    """Each uvicorn worker's resident memory in MiB (the main process's children)."""
+def _workers(main_pid: int) -> list:
     import psutil
 
-    workers = [
+    return [
         child
         for child in psutil.Process(main_pid).children()
         if "spawn_main" in " ".join(child.cmdline())
     ]
-    return [round(worker.memory_info().rss / 2**20) for worker in workers]
+
+
+def _worker_rss(main_pid: int) -> list[int]:
+    """Each uvicorn worker's resident memory in MiB (the main process's children)."""
+    return [round(worker.memory_info().rss / 2**20) for worker in _workers(main_pid)]
+
+
+def _cpu_seconds(main_pid: int, database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds (user + system) so far of each uvicorn worker of this server and of
+    each PostgreSQL backend connected to the bench database (from /proc, via psutil).
+    Rounds alternate, so a round's growth in backend CPU is the variant that ran it."""
+    import psutil
+
+    def seconds(process: psutil.Process) -> float:
+        times = process.cpu_times()
+        return times.user + times.system
+
+    workers = {w.pid: seconds(w) for w in _workers(main_pid)}
+    backends = {}
+    for process in psutil.process_iter(["cmdline", "username"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        # "postgres: 15/main: postgres tenantry_bench_serving 127.0.0.1(40312) idle"
+        if cmdline.startswith("postgres:") and f" {database} " in cmdline:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                backends[process.pid] = seconds(process)
+    return {"workers": workers, "backends": backends}
+
+
+def _cpu_ms_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    return {
+        kind: sum(t - before[kind].get(pid, 0.0) for pid, t in after[kind].items())
+        * 1000
+        / max(requests, 1)
+        for kind in ("workers", "backends")
+    }
 
 
 def _start_web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
@@ -188,6 +222,10 @@ def main() -> None:
         "--database-url", default="postgresql://postgres@127.0.0.1:5432/tenantry_bench_serving"
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument(
+        "--keep-database", action="store_true",
+        help="leave the bench database (1,000 organizations) for experiments",
+    )  # fmt: skip
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.setup:
@@ -255,9 +293,12 @@ def main() -> None:
         samples: dict[str, list[dict]] = {"tenantry": [], "plain": []}
         for _round in range(args.rounds):
             for variant, port in ports.items():
-                samples[variant].append(
-                    _wrk(port, variant_targets[variant], args.connections, args.seconds)
+                before = _cpu_seconds(servers[variant].pid, database)
+                sample = _wrk(port, variant_targets[variant], args.connections, args.seconds)
+                sample["cpu"] = _cpu_ms_per_request(
+                    before, _cpu_seconds(servers[variant].pid, database), sample["requests"]
                 )
+                samples[variant].append(sample)
                 rss[variant].append(_worker_rss(servers[variant].pid))
         for variant, rounds in samples.items():
             if any(s["non_200"] or s["socket_errors"] for s in rounds):
@@ -267,8 +308,9 @@ def main() -> None:
         for server in servers.values():
             os.killpg(server.pid, 15)
             server.wait(timeout=60)
-        with psycopg.connect(_admin_url(args.database_url), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        if not args.keep_database:
+            with psycopg.connect(_admin_url(args.database_url), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         redis.Redis.from_url(args.redis_url).flushdb()
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -302,6 +344,11 @@ def main() -> None:
             f"{sum(s['wrong'] for s in rounds):>10} {sum(s['checked'] for s in rounds):>9}  "
             f"{rss[variant][0]} → {rss[variant][-1]}"
         )
+    print("\nCPU ms per request (median of the rounds): uvicorn workers, PostgreSQL backends")
+    for variant, rounds in samples.items():
+        workers = statistics.median(s["cpu"]["workers"] for s in rounds)
+        backends = statistics.median(s["cpu"]["backends"] for s in rounds)
+        print(f"  {variant:<10} workers {workers:.2f}  backends {backends:.2f}")
     print("\nworker RSS MiB after the warm-up, then after each round:")
     for variant, series in rss.items():
         print(f"  {variant:<10} " + "  ".join(",".join(map(str, r)) for r in series))
