@@ -67,6 +67,10 @@ DATABASES = {"default": database_config(DATABASE_URL, pool=DATABASE_POOL and {
     "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
     # Seconds a request waits for a free connection before failing (then a 500, logged).
     "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+    # Each organization prefers the pooled connections that served it before, whose
+    # PostgreSQL backend has its tables' catalog entries cached (shared_apps/tenants/db/
+    # pool.py; docs/deploy.md#serving-benchmark). False: psycopg_pool's first-in first-out.
+    "schema_affinity": env.bool("DATABASE_POOL_SCHEMA_AFFINITY", default=True),
 })}  # fmt: skip
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # Behind PgBouncer in transaction pooling mode: every transaction sends its own
