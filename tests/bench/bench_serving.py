@@ -204,6 +204,9 @@ def _wrk(port: int, targets: Path, connections: int, seconds: float) -> dict:
     return figures
 
 
+_VARIANTS = {"tenantry", "plain", "tenantry-fifo", "tenantry-arena2"}
+
+
 def _free_port() -> int:
     import socket
 
@@ -226,8 +229,17 @@ def main() -> None:
         "--keep-database", action="store_true",
         help="leave the bench database (1,000 organizations) for experiments",
     )  # fmt: skip
+    parser.add_argument(
+        "--variants", default="tenantry,plain",
+        help="comma-separated, served in this order each round: tenantry, plain (the"
+        " control), tenantry-fifo (psycopg_pool's first-in first-out pool, no schema"
+        " affinity), tenantry-arena2 (MALLOC_ARENA_MAX=2)",
+    )  # fmt: skip
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    variants = args.variants.split(",")
+    if "plain" not in variants or not set(variants) <= _VARIANTS:
+        raise SystemExit(f"--variants: some of {sorted(_VARIANTS)}, plain included")
     if args.setup:
         _setup(args.organizations, Path(args.setup))
         return
@@ -280,17 +292,25 @@ def main() -> None:
             "BENCH_PLAIN_SCHEMA": rows[0][3],
             "BENCH_PLAIN_NAME": rows[0][2].removeprefix(_PREFIX).removesuffix(_SUFFIX),
         }
-        ports = {"tenantry": _free_port(), "plain": _free_port()}
-        servers["tenantry"] = _start_web(env, ports["tenantry"], workdir / "tenantry.log")
-        servers["plain"] = _start_web(plain_env, ports["plain"], workdir / "plain.log")
-        variant_targets = {"tenantry": tenantry_targets, "plain": plain_targets}
+        variant_env = {
+            "tenantry": env,
+            "tenantry-fifo": {**env, "DATABASE_POOL_SCHEMA_AFFINITY": "false"},
+            "tenantry-arena2": {**env, "MALLOC_ARENA_MAX": "2"},
+            "plain": plain_env,
+        }
+        ports = {variant: _free_port() for variant in variants}
+        for variant in variants:
+            servers[variant] = _start_web(
+                variant_env[variant], ports[variant], workdir / f"{variant}.log"
+            )
+        variant_targets = {v: plain_targets if v == "plain" else tenantry_targets for v in variants}
         # A warm-up round as long as a measured one (imports, pools, the routing cache,
         # every organization's session and templates), then RSS after each round: caches
         # filling show up in the warm-up, growth in the rounds after it.
         for variant, port in ports.items():
             _wrk(port, variant_targets[variant], args.connections, args.seconds)
         rss = {v: [_worker_rss(s.pid)] for v, s in servers.items()}
-        samples: dict[str, list[dict]] = {"tenantry": [], "plain": []}
+        samples: dict[str, list[dict]] = {variant: [] for variant in variants}
         for _round in range(args.rounds):
             for variant, port in ports.items():
                 before = _cpu_seconds(servers[variant].pid, database)
@@ -324,10 +344,12 @@ def main() -> None:
     print(
         "command: uv run python -m tests.bench.bench_serving "
         f"--organizations {args.organizations} --seconds {args.seconds:g} "
-        f"--rounds {args.rounds} --connections {args.connections}\n"
+        f"--rounds {args.rounds} --connections {args.connections}"
+        + (f" --variants {args.variants}" if args.variants != "tenantry,plain" else "")
+        + "\n"
     )
     header = (
-        f"{'variant':<10} {'req/s':>8} {'vs plain':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'variant':<16} {'req/s':>8} {'vs plain':>9} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'errors':>7} {'wrong org':>10} {'checked':>9}  worker RSS MiB after warm-up → end"
     )
     print(header)
@@ -338,7 +360,7 @@ def main() -> None:
         )
         errors = sum(s["socket_errors"] + s["non_200"] for s in rounds)
         print(
-            f"{variant:<10} {statistics.median(s['rps'] for s in rounds):>8.0f} {ratio:>8.2f}x "
+            f"{variant:<16} {statistics.median(s['rps'] for s in rounds):>8.0f} {ratio:>8.2f}x "
             f"{statistics.median(s['p50_us'] for s in rounds) / 1000:>8.1f} "
             f"{max(s['p99_us'] for s in rounds) / 1000:>8.1f} {errors:>7} "
             f"{sum(s['wrong'] for s in rounds):>10} {sum(s['checked'] for s in rounds):>9}  "
@@ -348,10 +370,10 @@ def main() -> None:
     for variant, rounds in samples.items():
         workers = statistics.median(s["cpu"]["workers"] for s in rounds)
         backends = statistics.median(s["cpu"]["backends"] for s in rounds)
-        print(f"  {variant:<10} workers {workers:.2f}  backends {backends:.2f}")
+        print(f"  {variant:<16} workers {workers:.2f}  backends {backends:.2f}")
     print("\nworker RSS MiB after the warm-up, then after each round:")
     for variant, series in rss.items():
-        print(f"  {variant:<10} " + "  ".join(",".join(map(str, r)) for r in series))
+        print(f"  {variant:<16} " + "  ".join(",".join(map(str, r)) for r in series))
 
 
 if __name__ == "__main__":
