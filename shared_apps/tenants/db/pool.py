@@ -32,6 +32,7 @@ psycopg-pool 3.3 (uv.lock), and the pool's tests fail if a release changes them
 
 from collections import deque
 from contextvars import ContextVar
+from time import monotonic
 from typing import Any
 
 from psycopg_pool import ConnectionPool
@@ -40,10 +41,13 @@ from psycopg_pool.pool import WaitingClient
 # The schema the connection is being taken for, set around getconn() by the backend.
 wanted_schema: ContextVar[str | None] = ContextVar("tenantry_pool_wanted_schema", default=None)
 
-# Waiting requests looked at when a connection comes back, and how often one may be
-# passed over for a better-matched one behind it.
-_WINDOW = 32
-_MAX_PASSED_OVER = 4
+# Waiting requests looked at when a connection comes back; how often one may be passed
+# over for better-matched ones behind it (times the pool's max_size: about as often as
+# every connection comes back twice); seconds after which a connection not given back is
+# no longer ranked.
+_WINDOW = 64
+_MAX_PASSED_OVER = 2
+_FORGET_AFTER = 300.0
 
 
 def _rank(schema: str, conn: Any) -> int:
@@ -52,15 +56,17 @@ def _rank(schema: str, conn: Any) -> int:
 
 class _Waiting(deque[WaitingClient[Any]]):
     """The pool's queue of waiting clients, which also notes, as each is queued (in the
-    requesting thread, inside the pool's lock), the schema it waits for and how often it
-    was passed over (WaitingClient has __slots__, so the note is kept here)."""
+    requesting thread, inside the pool's lock), the schema it waits for, how often it was
+    passed over, and its ranking of the connections (WaitingClient has __slots__, so the notes
+    are kept here)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.notes: dict[WaitingClient[Any], list[Any]] = {}
 
     def append(self, client: WaitingClient[Any]) -> None:
-        self.notes[client] = [wanted_schema.get(), 0]
+        # [schema, times passed over, its ranking of the connections, of which set of them]
+        self.notes[client] = [wanted_schema.get(), 0, None, None]
         super().append(client)
 
     def popleft(self) -> WaitingClient[Any]:
@@ -83,34 +89,71 @@ class SchemaAffinePool(ConnectionPool[Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._waiting: _Waiting = _Waiting()
+        # Backend pids of the pool's connections (idle or lent), when each was last given
+        # back; a connection closed by the pool leaves at once, one lost otherwise after
+        # _FORGET_AFTER seconds. `_members` changes whenever the set does.
+        self._pids: dict[int, float] = {}
+        self._members = object()
 
     def _get_ready_connection(self, timeout: float | None) -> Any:
         schema = wanted_schema.get()
         if schema is None or len(self._pool) < 2 or (timeout is not None and timeout <= 0.0):
             return super()._get_ready_connection(timeout)
-        # Called inside the pool's lock.
+        # Called inside the pool's lock: the free connection that ranks highest.
         best = max(range(len(self._pool)), key=lambda i: _rank(schema, self._pool[i]))
         conn = self._pool[best]
         del self._pool[best]
         self._nconns_min = min(self._nconns_min, len(self._pool))
         return conn
 
+    def _ranking(self, note: list[Any]) -> dict[int, int]:
+        """backend pid → its place in the waiting client's ranking (0 = best)."""
+        if note[3] is not self._members:
+            schema = note[0]
+            ranked = [] if schema is None else sorted(self._pids, key=lambda p: -hash((schema, p)))
+            note[2], note[3] = {pid: place for place, pid in enumerate(ranked)}, self._members
+        return note[2]
+
     def _next_waiting(self, conn: Any) -> WaitingClient[Any]:
-        """Take the waiting client `conn` goes to out of the queue (inside the lock)."""
+        """Take the waiting client `conn` goes to out of the queue (inside the lock): the
+        one that ranks it best (its first choice, else its second...), the longest
+        waiting of those."""
         waiting, notes = self._waiting, self._waiting.notes
-        if len(waiting) == 1 or notes[waiting[0]][1] >= _MAX_PASSED_OVER:
+        if len(waiting) == 1 or notes[waiting[0]][1] >= _MAX_PASSED_OVER * self.max_size:
             return waiting.popleft()
-        best, best_rank = 0, None
+        pid, unranked = conn.pgconn.backend_pid, len(self._pids)
+        best, best_place = 0, unranked + 1
         for index in range(min(len(waiting), _WINDOW)):
-            schema = notes[waiting[index]][0]
-            if schema is None:
-                continue
-            rank = _rank(schema, conn)
-            if best_rank is None or rank > best_rank:
-                best, best_rank = index, rank
-        for index in range(best):
-            notes[waiting[index]][1] += 1
+            place = self._ranking(notes[waiting[index]]).get(pid, unranked)
+            if place < best_place:
+                best, best_place = index, place
+                if place == 0:
+                    break
+        for ahead in range(best):
+            notes[waiting[ahead]][1] += 1
         return waiting.take(best)
+
+    def _note_member(self, conn: Any) -> None:
+        # `_pids` is replaced, not resized, when its members change (copy on write), so
+        # that _close_connection, which runs without the lock, never resizes a dict
+        # another thread is iterating.
+        now, pids = monotonic(), self._pids
+        pid = conn.pgconn.backend_pid
+        if pid in pids and min(pids.values()) >= now - _FORGET_AFTER:
+            pids[pid] = now
+            return
+        kept = {p: seen for p, seen in pids.items() if seen >= now - _FORGET_AFTER}
+        self._pids, self._members = {**kept, pid: now}, object()
+
+    def _close_connection(self, conn: Any) -> None:
+        # Called with and without the pool's lock held (a plain Lock): no locking here.
+        # A racing change can only leave a waiting client's cached ranking stale, which
+        # costs a better match, never a wrong connection.
+        pid, pids = conn.pgconn.backend_pid, self._pids
+        if pid in pids:
+            self._pids = {p: seen for p, seen in pids.items() if p != pid}
+            self._members = object()
+        super()._close_connection(conn)
 
     def _add_to_pool(self, conn: Any) -> None:
         # psycopg_pool's own, but for which waiting client gets the connection.
@@ -122,6 +165,7 @@ class SchemaAffinePool(ConnectionPool[Any]):
             if self._closed:
                 self._close_connection(conn)
                 return
+            self._note_member(conn)
             while self._waiting:
                 if self._next_waiting(conn).set(conn):
                     break
