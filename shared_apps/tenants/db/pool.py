@@ -13,10 +13,13 @@ What: each organization (its schema name) ranks the pool's connections by rendez
 hashing (highest `hash((schema, backend pid))` first), and takes the best-ranked one that
 is free. Each connection so becomes the first choice of a stable 1/n of the
 organizations, and only that share moves when a connection is added or replaced. When
-every connection is busy, a connection given back goes to the waiting request that ranks
-it highest among the first `_WINDOW` waiting, instead of to the first one; a request is
-passed over at most `_MAX_PASSED_OVER` times, then served in turn (no starvation; the
-pool's own timeout still applies).
+every connection is busy (the usual case under load: a request holds its connection to
+the end), a connection given back goes to the waiting request that ranks it best (its
+first choice, else its second...), the longest waiting of those, among the first
+`_WINDOW`; the first in the queue is passed over at most `_MAX_PASSED_OVER` x max_size
+times, then served (no starvation; the pool's own timeout still applies). With 32
+threads on 10 connections, 80-85% of requests get their first-choice connection (10%
+first in first out); with fewer requests than connections, about 60%.
 
 What it does not change: which connection serves whom is a matter of speed only. Every
 request sets its own search_path on whatever connection it gets (the backend forgets the

@@ -132,12 +132,12 @@ def _waiting(pool: SchemaAffinePool) -> int:
     return pool.get_stats()["requests_waiting"]
 
 
-def _schema_ranking(conn: Any, lower: str) -> str:
-    """A schema name that ranks `conn` higher than `lower` does."""
+def _preferring(first: Any, second: Any) -> str:
+    """A schema name that ranks connection `first` above `second`."""
     return next(
         name
         for name in (f"org_other_{i}" for i in itertools.count())
-        if _rank(name, conn) > _rank(lower, conn)
+        if _rank(name, first) > _rank(name, second)
     )
 
 
@@ -164,31 +164,33 @@ def _queue(pool: SchemaAffinePool, schemas: list[str], served: list[str]) -> lis
 
 
 def test_a_connection_given_back_goes_to_the_waiting_request_it_suits(pooled_by_size):
-    pool = pooled_by_size(1)().pool
-    held = pool.getconn()
-    early = "org_early"
-    late = _schema_ranking(held, lower=early)
+    pool = pooled_by_size(2)().pool
+    a, b = pool.getconn(), pool.getconn()
+    early, late = _preferring(b, a), _preferring(a, b)
     served: list[str] = []
     threads = _queue(pool, [early, late], served)
 
-    pool.putconn(held)  # each one served gives the connection straight back
+    pool.putconn(a)  # each one served gives it straight back
     for thread in threads:
         thread.join(10)
+    pool.putconn(b)
 
-    assert served == [late, early]  # `late` waited less, but the connection suits it better
+    # `late` waited less, but `a` is its first choice and only `early`'s second.
+    assert served == [late, early]
 
 
 def test_a_waiting_request_is_passed_over_a_bounded_number_of_times(pooled_by_size):
-    pool = pooled_by_size(1)().pool
-    held = pool.getconn()
-    early = "org_early"
-    late = _schema_ranking(held, lower=early)
+    pool = pooled_by_size(2)().pool
+    a, b = pool.getconn(), pool.getconn()
+    early, late = _preferring(b, a), _preferring(a, b)
+    bound = _MAX_PASSED_OVER * pool.max_size
     served: list[str] = []
-    threads = _queue(pool, [early] + [late] * (_MAX_PASSED_OVER + 2), served)
+    threads = _queue(pool, [early] + [late] * (bound + 2), served)
 
-    pool.putconn(held)  # each one served gives the connection straight back
+    pool.putconn(a)  # each one served gives it straight back; `b` stays out
     for thread in threads:
         thread.join(10)
+    pool.putconn(b)
 
-    assert served.index(early) == _MAX_PASSED_OVER
+    assert served.index(early) == bound
     assert len(served) == len(threads)
