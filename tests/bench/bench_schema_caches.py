@@ -3,16 +3,15 @@
     uv run python -m tests.bench.bench_schema_caches [--database-url URL]
 
 Needs the serving benchmark's database kept (`bench_serving --keep-database`: 1,000
-organization schemas org_bench_NNNN). On one connection (one backend), the tracker page's
-two queries (the signed-in user, the project list with its task counts) run in every
-schema in turn, twice: the first pass meets each schema's tables for the first time in
-this backend (its relcache and catcache entries are loaded from the catalogs), the second
-finds them cached. Then, on a new backend, a tenth of the schemas (what each of 10
-schema-affine pooled connections serves), cached; and the same number of requests in one
-schema, as the plain control serves. Prints the backend's CPU and the wall time per
-request of each pass (CPU from
-/proc, via psutil; the server is on this machine), and how many relations the page makes
-the planner open.
+organization schemas org_bench_NNNN). On one connection (one backend; no prepared
+statements, as Django's connections), the tracker page's two queries (the signed-in
+user, the project list with its task counts) run in every schema in turn, twice: the
+first pass meets each schema's tables for the first time in this backend (relcache and
+catcache entries loaded from the catalogs), the second finds them cached. Then, on a new
+backend, a tenth of the schemas (what each of 10 schema-affine pooled connections
+serves), cached; and as many requests in one schema, as the plain control serves. Prints
+the backend's CPU (from /proc, via psutil; the server is on this machine) and the wall
+time per request of each pass, and how many relations the page makes the planner open.
 """
 
 import argparse
@@ -60,7 +59,7 @@ def main() -> None:
     )
     parser.add_argument("--pattern", default="org_bench_%", help="schema names (LIKE)")
     args = parser.parse_args()
-    with psycopg.connect(args.database_url, autocommit=True) as conn:
+    with psycopg.connect(args.database_url, autocommit=True, prepare_threshold=None) as conn:
         schemas = [
             row[0]
             for row in conn.execute(
@@ -77,13 +76,13 @@ def main() -> None:
         backend = psutil.Process(conn.info.backend_pid)
         first = _pass(conn, backend, schemas)
         second = _pass(conn, backend, schemas)
-    with psycopg.connect(args.database_url, autocommit=True) as conn:
+    with psycopg.connect(args.database_url, autocommit=True, prepare_threshold=None) as conn:
         # What one of 10 schema-affine connections serves: a tenth of the schemas.
         backend = psutil.Process(conn.info.backend_pid)
         tenth = schemas[: len(schemas) // 10]
         _pass(conn, backend, tenth)
         tenth_warm = _pass(conn, backend, tenth * 10)
-    with psycopg.connect(args.database_url, autocommit=True) as conn:
+    with psycopg.connect(args.database_url, autocommit=True, prepare_threshold=None) as conn:
         backend = psutil.Process(conn.info.backend_pid)
         _request(conn, schemas[0])
         one = _pass(conn, backend, [schemas[0]] * len(schemas))
