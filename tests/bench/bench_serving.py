@@ -204,7 +204,9 @@ def _wrk(port: int, targets: Path, connections: int, seconds: float) -> dict:
     return figures
 
 
-_VARIANTS = {"tenantry", "plain", "tenantry-fifo", "tenantry-arena2"}
+_VARIANTS = {
+    "tenantry", "plain", "tenantry-fifo", "tenantry-arena2", "tenantry-pool4", "plain-pool4"
+}  # fmt: skip
 
 
 def _free_port() -> int:
@@ -233,7 +235,8 @@ def main() -> None:
         "--variants", default="tenantry,plain",
         help="comma-separated, served in this order each round: tenantry, plain (the"
         " control), tenantry-fifo (psycopg_pool's first-in first-out pool, no schema"
-        " affinity), tenantry-arena2 (MALLOC_ARENA_MAX=2)",
+        " affinity), tenantry-arena2 (MALLOC_ARENA_MAX=2), tenantry-pool4 and plain-pool4"
+        " (DATABASE_POOL_MAX_SIZE=4)",
     )  # fmt: skip
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -296,7 +299,9 @@ def main() -> None:
             "tenantry": env,
             "tenantry-fifo": {**env, "DATABASE_POOL_SCHEMA_AFFINITY": "false"},
             "tenantry-arena2": {**env, "MALLOC_ARENA_MAX": "2"},
+            "tenantry-pool4": {**env, "DATABASE_POOL_MAX_SIZE": "4"},
             "plain": plain_env,
+            "plain-pool4": {**plain_env, "DATABASE_POOL_MAX_SIZE": "4"},
         }
         ports = {variant: _free_port() for variant in variants}
         for variant in variants:
