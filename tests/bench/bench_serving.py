@@ -308,7 +308,9 @@ def main() -> None:
             servers[variant] = _start_web(
                 variant_env[variant], ports[variant], workdir / f"{variant}.log"
             )
-        variant_targets = {v: plain_targets if v == "plain" else tenantry_targets for v in variants}
+        variant_targets = {
+            v: plain_targets if v.startswith("plain") else tenantry_targets for v in variants
+        }
         # A warm-up round as long as a measured one (imports, pools, the routing cache,
         # every organization's session and templates), then RSS after each round: caches
         # filling show up in the warm-up, growth in the rounds after it.
