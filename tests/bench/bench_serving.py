@@ -315,7 +315,15 @@ def main() -> None:
         # every organization's session and templates), then RSS after each round: caches
         # filling show up in the warm-up, growth in the rounds after it.
         for variant, port in ports.items():
-            _wrk(port, variant_targets[variant], args.connections, args.seconds)
+            warm = _wrk(port, variant_targets[variant], args.connections, args.seconds)
+            if warm["non_200"] or warm["socket_errors"]:
+                # Not counted (the warm-up is not measured), but shown: what failed.
+                print(
+                    f"--- {variant}'s warm-up: {warm['non_200']} non-200 answers,"
+                    f" {warm['socket_errors']} socket errors; its log's errors: ---"
+                )
+                log = (workdir / f"{variant}.log").read_text().splitlines()
+                print("\n".join([line for line in log if "Error" in line][-10:]))
         rss = {v: [_worker_rss(s.pid)] for v, s in servers.items()}
         samples: dict[str, list[dict]] = {variant: [] for variant in variants}
         for _round in range(args.rounds):
