@@ -38,6 +38,7 @@ from contextvars import ContextVar
 from time import monotonic
 from typing import Any
 
+import psycopg
 from psycopg_pool import ConnectionPool
 from psycopg_pool.pool import WaitingClient
 
@@ -152,8 +153,12 @@ class SchemaAffinePool(ConnectionPool[Any]):
         # Called with and without the pool's lock held (a plain Lock): no locking here.
         # A racing change can only leave a waiting client's cached ranking stale, which
         # costs a better match, never a wrong connection.
-        pid, pids = conn.pgconn.backend_pid, self._pids
-        if pid in pids:
+        pids = self._pids
+        try:
+            pid = conn.pgconn.backend_pid
+        except psycopg.Error:  # closed elsewhere: forgotten after _FORGET_AFTER
+            pid = None
+        if pid is not None and pid in pids:
             self._pids = {p: seen for p, seen in pids.items() if p != pid}
             self._members = object()
         super()._close_connection(conn)

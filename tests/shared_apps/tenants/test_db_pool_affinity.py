@@ -194,3 +194,20 @@ def test_a_waiting_request_is_passed_over_a_bounded_number_of_times(pooled_by_si
 
     assert served.index(early) == bound
     assert len(served) == len(threads)
+
+
+def test_replaced_connections_leave_the_ranking(pooled_by_size, acme):
+    """drain() closes every idle connection and opens new ones: the rankings then cover
+    the new connections only, and an organization again gets one of them every time."""
+    new_wrapper = pooled_by_size(2)
+    pool = new_wrapper().pool
+    before = {conn.pgconn.backend_pid for conn in pool._pool}
+
+    pool.drain()
+    _wait_until(lambda: len(pool._pool) == 2)
+    after = {conn.pgconn.backend_pid for conn in pool._pool}
+    acme_pids = {in_own_thread(lambda: _request(new_wrapper(), acme))[0] for _ in range(3)}
+
+    assert not before & after
+    assert set(pool._pids) == after
+    assert len(acme_pids) == 1 and acme_pids <= after
