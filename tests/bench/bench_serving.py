@@ -205,7 +205,7 @@ def _wrk(port: int, targets: Path, connections: int, seconds: float) -> dict:
 
 
 _VARIANTS = {
-    "tenantry", "plain", "tenantry-fifo", "tenantry-arena2", "tenantry-pool4", "plain-pool4"
+    "tenantry", "plain", "tenantry-affine", "tenantry-arena2", "tenantry-pool4", "plain-pool4"
 }  # fmt: skip
 
 
@@ -234,8 +234,8 @@ def main() -> None:
     parser.add_argument(
         "--variants", default="tenantry,plain",
         help="comma-separated, served in this order each round: tenantry, plain (the"
-        " control), tenantry-fifo (psycopg_pool's first-in first-out pool, no schema"
-        " affinity), tenantry-arena2 (MALLOC_ARENA_MAX=2), tenantry-pool4 and plain-pool4"
+        " control), tenantry-affine (DATABASE_POOL_SCHEMA_AFFINITY=true, the schema-affine"
+        " pool), tenantry-arena2 (MALLOC_ARENA_MAX=2), tenantry-pool4 and plain-pool4"
         " (DATABASE_POOL_MAX_SIZE=4)",
     )  # fmt: skip
     parser.add_argument("--setup", help=argparse.SUPPRESS)
@@ -297,7 +297,7 @@ def main() -> None:
         }
         variant_env = {
             "tenantry": env,
-            "tenantry-fifo": {**env, "DATABASE_POOL_SCHEMA_AFFINITY": "false"},
+            "tenantry-affine": {**env, "DATABASE_POOL_SCHEMA_AFFINITY": "true"},
             "tenantry-arena2": {**env, "MALLOC_ARENA_MAX": "2"},
             "tenantry-pool4": {**env, "DATABASE_POOL_MAX_SIZE": "4"},
             "plain": plain_env,

@@ -28,19 +28,19 @@ _aliases = itertools.count()
 
 @pytest.fixture
 def pooled_by_size(db: None) -> Iterator[Callable[[int], Callable[[], Any]]]:
-    """pooled_by_size(n)() → a new wrapper (as for a new request's thread) on a pool of n
-    connections, all open before the first request."""
+    """pooled_by_size(n)() → a new wrapper (as for a new request's thread) on a
+    schema-affine pool of n connections, all open before the first request
+    (`affinity=None`: the pool options name no affinity, as by default)."""
     settings_dict = connections["default"].settings_dict
     options = {k: v for k, v in settings_dict["OPTIONS"].items() if k != "pool"}
     backend = load_backend(settings_dict["ENGINE"])
     made: list[Any] = []
 
-    def of_size(size: int) -> Callable[[], Any]:
-        pooled_settings = {
-            **settings_dict,
-            "CONN_MAX_AGE": 0,
-            "OPTIONS": {**options, "pool": {"min_size": size, "max_size": size, "timeout": 5}},
-        }
+    def of_size(size: int, affinity: bool | None = True) -> Callable[[], Any]:
+        pool = {"min_size": size, "max_size": size, "timeout": 5}
+        if affinity is not None:
+            pool["schema_affinity"] = affinity
+        pooled_settings = {**settings_dict, "CONN_MAX_AGE": 0, "OPTIONS": {**options, "pool": pool}}
         alias = f"affine_{next(_aliases)}"
 
         def wrapper() -> Any:
@@ -55,8 +55,17 @@ def pooled_by_size(db: None) -> Iterator[Callable[[int], Callable[[], Any]]]:
         pool.close()
 
 
-def test_the_backend_makes_a_schema_affine_pool(pooled_by_size):
+def test_the_backend_makes_a_schema_affine_pool_when_asked(pooled_by_size):
     assert isinstance(pooled_by_size(1)().pool, SchemaAffinePool)
+
+
+def test_by_default_the_pool_is_psycopgs_own(pooled_by_size):
+    """DATABASE_POOL_SCHEMA_AFFINITY is off by default (docs/deploy.md says why)."""
+    from django.conf import settings
+    from psycopg_pool import ConnectionPool
+
+    assert type(pooled_by_size(1, affinity=None)().pool) is ConnectionPool
+    assert settings.DATABASE_POOL_SCHEMA_AFFINITY is False
 
 
 def test_an_organization_gets_the_connection_that_served_it(pooled_by_size, acme, globex):
@@ -70,8 +79,8 @@ def test_an_organization_gets_the_connection_that_served_it(pooled_by_size, acme
 
 def test_affinity_never_shows_one_organization_anothers_rows(pooled_by_size, acme, globex):
     """Requests of both organizations, some holding their connection while others run, so
-    each organization is also served on connections the other used: every one of them
-    reads its own schema and its own rows only."""
+    each organization is served on every connection, the other's favourite included:
+    every one of them reads its own schema and its own rows only."""
     new_wrapper = pooled_by_size(2)
     seen: list[tuple[str, int, list[str], list[str]]] = []
     lock = threading.Lock()
@@ -98,12 +107,14 @@ def test_affinity_never_shows_one_organization_anothers_rows(pooled_by_size, acm
         in_own_thread(lambda: request(organization, threading.Event(), done))
 
     for first, second in [(acme, globex), (globex, acme)] * 3:
-        # `first` holds its preferred connection, so `second` gets the other one (which
-        # may be its own favourite or not); then each runs once more with both free.
+        # `first` holds its preferred connection, so its next request and `second`'s get
+        # the other one: each organization is served on both connections, in turn with
+        # the other; then each runs once more with both free.
         got, release = threading.Event(), threading.Event()
         holder = threading.Thread(target=request, args=(first, got, release))
         holder.start()
         got.wait(10)
+        run(first)
         run(second)
         release.set()
         holder.join(10)

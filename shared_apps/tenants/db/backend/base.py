@@ -170,7 +170,7 @@ class DatabaseWrapper(tenants_backend.DatabaseWrapper):
     def pool(self) -> Any:
         """Django's own pool property (django/db/backends/postgresql/base.py, 5.2), making
         a SchemaAffinePool (shared_apps/tenants/db/pool.py) unless the pool options say
-        `"schema_affinity": False`, which gives psycopg_pool's plain ConnectionPool."""
+        `"schema_affinity": True`; without it, psycopg_pool's plain ConnectionPool."""
         pool_options = self.settings_dict["OPTIONS"].get("pool")
         if self.alias == NO_DB_ALIAS or not pool_options:
             return None
@@ -181,7 +181,7 @@ class DatabaseWrapper(tenants_backend.DatabaseWrapper):
             from psycopg_pool import ConnectionPool
 
             pool_class = (
-                SchemaAffinePool if pool_options.pop("schema_affinity", True) else ConnectionPool
+                SchemaAffinePool if pool_options.pop("schema_affinity", False) else ConnectionPool
             )
             connect_kwargs = self.get_connection_params()
             connect_kwargs["autocommit"] = True
