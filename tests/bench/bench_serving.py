@@ -16,10 +16,12 @@ serves organizations: what a plain Django app with that many customers does. (Un
 `--connections` keep-alive connections, each request to the next organization's host
 with its member's session (serving.lua; the control: the next member's session), and
 every answer checked for that organization's name. Rounds alternate between the two.
-A warm-up round of each (as long as a measured round) comes first. Prints requests/s,
-p50/p99 latency, errors, wrong-organization answers, the ratio to the control, and each
-uvicorn worker's RSS after the warm-up and after every round (caches fill in the warm-up;
-growth after it is a leak).
+A warm-up round of each (as long as a measured round) comes first; with
+`--warmup-visits N` it repeats until each variant has served N requests per
+organization. Prints requests/s, p50/p99 latency, errors, wrong-organization answers,
+the ratio to the control, CPU per request (uvicorn workers, PostgreSQL backends), and
+each uvicorn worker's RSS after the warm-up and after every round (caches fill in the
+warm-up; growth after it is a leak).
 """
 
 from __future__ import annotations
@@ -238,6 +240,11 @@ def main() -> None:
         " pool), tenantry-arena2 (MALLOC_ARENA_MAX=2), tenantry-pool4 and plain-pool4"
         " (DATABASE_POOL_MAX_SIZE=4)",
     )  # fmt: skip
+    parser.add_argument(
+        "--warmup-visits", type=int, default=0,
+        help="repeat the warm-up round (at most 8) until each variant has served this many"
+        " requests per organization (default: one round)",
+    )  # fmt: skip
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     args = parser.parse_args()
     variants = args.variants.split(",")
@@ -314,8 +321,16 @@ def main() -> None:
         # A warm-up round as long as a measured one (imports, pools, the routing cache,
         # every organization's session and templates), then RSS after each round: caches
         # filling show up in the warm-up, growth in the rounds after it.
+        # With --warmup-visits N, warm-up rounds repeat (at most 8) until the variant has
+        # served N requests per organization: with 2 workers, each worker then has met
+        # nearly every organization (routing cache, sessions, backend catalog caches).
+        warmup_requests = {variant: 0 for variant in variants}
         for variant, port in ports.items():
-            warm = _wrk(port, variant_targets[variant], args.connections, args.seconds)
+            for _warm_round in range(8):
+                warm = _wrk(port, variant_targets[variant], args.connections, args.seconds)
+                warmup_requests[variant] += warm["requests"]
+                if warmup_requests[variant] >= args.warmup_visits * args.organizations:
+                    break
             if warm["non_200"] or warm["socket_errors"]:
                 # Not counted (the warm-up is not measured), but shown: what failed.
                 print(
@@ -361,6 +376,7 @@ def main() -> None:
         f"--organizations {args.organizations} --seconds {args.seconds:g} "
         f"--rounds {args.rounds} --connections {args.connections}"
         + (f" --variants {args.variants}" if args.variants != "tenantry,plain" else "")
+        + (f" --warmup-visits {args.warmup_visits}" if args.warmup_visits else "")
         + "\n"
     )
     header = (
@@ -386,6 +402,7 @@ def main() -> None:
         workers = statistics.median(s["cpu"]["workers"] for s in rounds)
         backends = statistics.median(s["cpu"]["backends"] for s in rounds)
         print(f"  {variant:<16} workers {workers:.2f}  backends {backends:.2f}")
+    print("\nwarm-up requests: " + ", ".join(f"{v} {n}" for v, n in warmup_requests.items()))
     print("\nworker RSS MiB after the warm-up, then after each round:")
     for variant, series in rss.items():
         print(f"  {variant:<16} " + "  ".join(",".join(map(str, r)) for r in series))
