@@ -4,10 +4,12 @@ Why: a PostgreSQL backend caches the catalog entries (relcache, catcache: tables
 columns, indexes, statistics) of every relation it has planned a query on, per schema.
 psycopg_pool's ConnectionPool is first-in first-out, so under load every pooled
 connection serves every organization in turn: with 1,000 organizations and 10
-connections per process, almost every request meets a backend that has never seen that
-organization's tables, and pays for loading them from the catalogs (measured:
-docs/deploy.md#serving-benchmark). The same page served from one schema is 2-3 times
-cheaper for PostgreSQL.
+connections per process, most requests meet a backend that has not yet seen that
+organization's tables (until every backend has seen every organization) and pay for
+loading them from the catalogs: 0.8-0.95 ms of backend CPU for the tracker page
+(tests/bench/bench_schema_caches.py). In the serving benchmark the page costs
+PostgreSQL 2.2-3.0 ms per request at 1,000 organizations, 0.8-1.1 ms from one schema
+(docs/deploy.md#serving-benchmark).
 
 What: each organization (its schema name) ranks the pool's connections by rendezvous
 hashing (highest `hash((schema, backend pid))` first), and takes the best-ranked one that
@@ -30,11 +32,11 @@ request sets its own search_path on whatever connection it gets (the backend for
 applied path when it gives a connection back; tests/shared_apps/tenants/test_db_pool.py),
 and the pool's checks, resets, lifetimes and sizes are psycopg_pool's own.
 
-psycopg_pool has no public hook for choosing a connection, so this overrides two of its
-internal methods (`_get_ready_connection`, `_add_to_pool`) and replaces its queue of
-waiting clients with one that notes what each waits for; it is written against
-psycopg-pool 3.3 (uv.lock), and the pool's tests fail if a release changes them
-(test_db_pool_affinity.py).
+psycopg_pool has no public hook for choosing a connection, so this overrides three of its
+internal methods (`_get_ready_connection`, `_add_to_pool`, `_close_connection`) and
+replaces its queue of waiting clients with one that notes what each waits for; it is
+written against psycopg-pool 3.3 (uv.lock), and the pool's tests fail if a release
+changes them (test_db_pool_affinity.py).
 """
 
 from collections import deque
