@@ -71,7 +71,8 @@ DATABASES = {"default": database_config(DATABASE_URL, pool=DATABASE_POOL and {
     # True: each organization prefers the pooled connections that served it before, whose
     # PostgreSQL backend has its tables' catalog entries cached (shared_apps/tenants/db/
     # pool.py). Off by default: in the serving benchmark it cut PostgreSQL's CPU per
-    # request by a tenth but not the throughput, and raised p99 (docs/deploy.md).
+    # request by a tenth to a fifth but not the throughput, and p99 rose in two runs of
+    # three (docs/deploy.md).
     "schema_affinity": DATABASE_POOL_SCHEMA_AFFINITY,
 })}  # fmt: skip
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]

@@ -24,8 +24,8 @@ threads on 10 connections, 80-85% of requests get their first-choice connection 
 first in first out); with fewer requests than connections, about 60%.
 
 Off unless DATABASE_POOL_SCHEMA_AFFINITY=true: in the serving benchmark (1,000
-organizations) it cut PostgreSQL's CPU per request by about a tenth, but not the
-throughput, and p99 latency rose (docs/deploy.md#serving-benchmark).
+organizations) it cut PostgreSQL's CPU per request by a tenth to a fifth, but not the
+throughput, and p99 latency rose in two runs of three (docs/deploy.md#serving-benchmark).
 
 What it does not change: which connection serves whom is a matter of speed only. Every
 request sets its own search_path on whatever connection it gets (the backend forgets the
