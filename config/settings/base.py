@@ -62,11 +62,18 @@ DATABASE_URL = given.database_url or embedded_database_url(DATA_DIR)
 # PostgreSQL's max_connections; past one machine, PgBouncer. docs/deploy.md#database-connections
 # https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
 DATABASE_POOL = env.bool("DATABASE_POOL", default=True)
+DATABASE_POOL_SCHEMA_AFFINITY = env.bool("DATABASE_POOL_SCHEMA_AFFINITY", default=False)
 DATABASES = {"default": database_config(DATABASE_URL, pool=DATABASE_POOL and {
     "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
     "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
     # Seconds a request waits for a free connection before failing (then a 500, logged).
     "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+    # True: each organization prefers the pooled connections that served it before, whose
+    # PostgreSQL backend has its tables' catalog entries cached (shared_apps/tenants/db/
+    # pool.py). Off by default: in the serving benchmark it cut PostgreSQL's CPU per
+    # request by a tenth to a fifth but not the throughput, and p99 rose in two runs of
+    # three (docs/deploy.md).
+    "schema_affinity": DATABASE_POOL_SCHEMA_AFFINITY,
 })}  # fmt: skip
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # Behind PgBouncer in transaction pooling mode: every transaction sends its own

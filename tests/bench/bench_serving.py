@@ -16,15 +16,18 @@ serves organizations: what a plain Django app with that many customers does. (Un
 `--connections` keep-alive connections, each request to the next organization's host
 with its member's session (serving.lua; the control: the next member's session), and
 every answer checked for that organization's name. Rounds alternate between the two.
-A warm-up round of each (as long as a measured round) comes first. Prints requests/s,
-p50/p99 latency, errors, wrong-organization answers, the ratio to the control, and each
-uvicorn worker's RSS after the warm-up and after every round (caches fill in the warm-up;
-growth after it is a leak).
+A warm-up round of each (as long as a measured round) comes first; with
+`--warmup-visits N` it repeats until each variant has served N requests per
+organization. Prints requests/s, p50/p99 latency, errors, wrong-organization answers,
+the ratio to the control, CPU per request (uvicorn workers, PostgreSQL backends), and
+each uvicorn worker's RSS after the warm-up and after every round (caches fill in the
+warm-up; growth after it is a leak).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -123,16 +126,49 @@ def _setup(organizations: int, targets: Path) -> None:
     print(f"set up {organizations} organizations in {time.perf_counter() - started:.0f} s")
 
 
-def _worker_rss(main_pid: int) -> list[int]:
-    """Each uvicorn worker's resident memory in MiB (the main process's children)."""
+def _workers(main_pid: int) -> list:
     import psutil
 
-    workers = [
+    return [
         child
         for child in psutil.Process(main_pid).children()
         if "spawn_main" in " ".join(child.cmdline())
     ]
-    return [round(worker.memory_info().rss / 2**20) for worker in workers]
+
+
+def _worker_rss(main_pid: int) -> list[int]:
+    """Each uvicorn worker's resident memory in MiB (the main process's children)."""
+    return [round(worker.memory_info().rss / 2**20) for worker in _workers(main_pid)]
+
+
+def _cpu_seconds(main_pid: int, database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds (user + system) so far of each uvicorn worker of this server and of
+    each PostgreSQL backend connected to the bench database (from /proc, via psutil).
+    Rounds alternate, so a round's growth in backend CPU is the variant that ran it."""
+    import psutil
+
+    def seconds(process: psutil.Process) -> float:
+        times = process.cpu_times()
+        return times.user + times.system
+
+    workers = {w.pid: seconds(w) for w in _workers(main_pid)}
+    backends = {}
+    for process in psutil.process_iter(["cmdline", "username"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        # "postgres: 15/main: postgres tenantry_bench_serving 127.0.0.1(40312) idle"
+        if cmdline.startswith("postgres:") and f" {database} " in cmdline:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                backends[process.pid] = seconds(process)
+    return {"workers": workers, "backends": backends}
+
+
+def _cpu_ms_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    return {
+        kind: sum(t - before[kind].get(pid, 0.0) for pid, t in after[kind].items())
+        * 1000
+        / max(requests, 1)
+        for kind in ("workers", "backends")
+    }
 
 
 def _start_web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
@@ -170,6 +206,11 @@ def _wrk(port: int, targets: Path, connections: int, seconds: float) -> dict:
     return figures
 
 
+_VARIANTS = {
+    "tenantry", "plain", "tenantry-affine", "tenantry-arena2", "tenantry-pool4", "plain-pool4"
+}  # fmt: skip
+
+
 def _free_port() -> int:
     import socket
 
@@ -188,8 +229,27 @@ def main() -> None:
         "--database-url", default="postgresql://postgres@127.0.0.1:5432/tenantry_bench_serving"
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument(
+        "--keep-database", action="store_true",
+        help="leave the bench database (1,000 organizations) for experiments",
+    )  # fmt: skip
+    parser.add_argument(
+        "--variants", default="tenantry,plain",
+        help="comma-separated, served in this order each round: tenantry, plain (the"
+        " control), tenantry-affine (DATABASE_POOL_SCHEMA_AFFINITY=true, the schema-affine"
+        " pool), tenantry-arena2 (MALLOC_ARENA_MAX=2), tenantry-pool4 and plain-pool4"
+        " (DATABASE_POOL_MAX_SIZE=4)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--warmup-visits", type=int, default=0,
+        help="repeat the warm-up round (at most 8) until each variant has served this many"
+        " requests per organization (default: one round)",
+    )  # fmt: skip
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    variants = args.variants.split(",")
+    if "plain" not in variants or not set(variants) <= _VARIANTS:
+        raise SystemExit(f"--variants: some of {sorted(_VARIANTS)}, plain included")
     if args.setup:
         _setup(args.organizations, Path(args.setup))
         return
@@ -242,22 +302,53 @@ def main() -> None:
             "BENCH_PLAIN_SCHEMA": rows[0][3],
             "BENCH_PLAIN_NAME": rows[0][2].removeprefix(_PREFIX).removesuffix(_SUFFIX),
         }
-        ports = {"tenantry": _free_port(), "plain": _free_port()}
-        servers["tenantry"] = _start_web(env, ports["tenantry"], workdir / "tenantry.log")
-        servers["plain"] = _start_web(plain_env, ports["plain"], workdir / "plain.log")
-        variant_targets = {"tenantry": tenantry_targets, "plain": plain_targets}
+        variant_env = {
+            "tenantry": env,
+            "tenantry-affine": {**env, "DATABASE_POOL_SCHEMA_AFFINITY": "true"},
+            "tenantry-arena2": {**env, "MALLOC_ARENA_MAX": "2"},
+            "tenantry-pool4": {**env, "DATABASE_POOL_MAX_SIZE": "4"},
+            "plain": plain_env,
+            "plain-pool4": {**plain_env, "DATABASE_POOL_MAX_SIZE": "4"},
+        }
+        ports = {variant: _free_port() for variant in variants}
+        for variant in variants:
+            servers[variant] = _start_web(
+                variant_env[variant], ports[variant], workdir / f"{variant}.log"
+            )
+        variant_targets = {
+            v: plain_targets if v.startswith("plain") else tenantry_targets for v in variants
+        }
         # A warm-up round as long as a measured one (imports, pools, the routing cache,
         # every organization's session and templates), then RSS after each round: caches
         # filling show up in the warm-up, growth in the rounds after it.
+        # With --warmup-visits N, warm-up rounds repeat (at most 8) until the variant has
+        # served N requests per organization: with 2 workers, each worker then has met
+        # nearly every organization (routing cache, sessions, backend catalog caches).
+        warmup_requests = {variant: 0 for variant in variants}
         for variant, port in ports.items():
-            _wrk(port, variant_targets[variant], args.connections, args.seconds)
+            for _warm_round in range(8):
+                warm = _wrk(port, variant_targets[variant], args.connections, args.seconds)
+                warmup_requests[variant] += warm["requests"]
+                if warmup_requests[variant] >= args.warmup_visits * args.organizations:
+                    break
+            if warm["non_200"] or warm["socket_errors"]:
+                # Not counted (the warm-up is not measured), but shown: what failed.
+                print(
+                    f"--- {variant}'s warm-up: {warm['non_200']} non-200 answers,"
+                    f" {warm['socket_errors']} socket errors; its log's errors: ---"
+                )
+                log = (workdir / f"{variant}.log").read_text().splitlines()
+                print("\n".join([line for line in log if "Error" in line][-10:]))
         rss = {v: [_worker_rss(s.pid)] for v, s in servers.items()}
-        samples: dict[str, list[dict]] = {"tenantry": [], "plain": []}
+        samples: dict[str, list[dict]] = {variant: [] for variant in variants}
         for _round in range(args.rounds):
             for variant, port in ports.items():
-                samples[variant].append(
-                    _wrk(port, variant_targets[variant], args.connections, args.seconds)
+                before = _cpu_seconds(servers[variant].pid, database)
+                sample = _wrk(port, variant_targets[variant], args.connections, args.seconds)
+                sample["cpu"] = _cpu_ms_per_request(
+                    before, _cpu_seconds(servers[variant].pid, database), sample["requests"]
                 )
+                samples[variant].append(sample)
                 rss[variant].append(_worker_rss(servers[variant].pid))
         for variant, rounds in samples.items():
             if any(s["non_200"] or s["socket_errors"] for s in rounds):
@@ -267,8 +358,9 @@ def main() -> None:
         for server in servers.values():
             os.killpg(server.pid, 15)
             server.wait(timeout=60)
-        with psycopg.connect(_admin_url(args.database_url), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        if not args.keep_database:
+            with psycopg.connect(_admin_url(args.database_url), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         redis.Redis.from_url(args.redis_url).flushdb()
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -282,10 +374,13 @@ def main() -> None:
     print(
         "command: uv run python -m tests.bench.bench_serving "
         f"--organizations {args.organizations} --seconds {args.seconds:g} "
-        f"--rounds {args.rounds} --connections {args.connections}\n"
+        f"--rounds {args.rounds} --connections {args.connections}"
+        + (f" --variants {args.variants}" if args.variants != "tenantry,plain" else "")
+        + (f" --warmup-visits {args.warmup_visits}" if args.warmup_visits else "")
+        + "\n"
     )
     header = (
-        f"{'variant':<10} {'req/s':>8} {'vs plain':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'variant':<16} {'req/s':>8} {'vs plain':>9} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'errors':>7} {'wrong org':>10} {'checked':>9}  worker RSS MiB after warm-up → end"
     )
     print(header)
@@ -296,15 +391,21 @@ def main() -> None:
         )
         errors = sum(s["socket_errors"] + s["non_200"] for s in rounds)
         print(
-            f"{variant:<10} {statistics.median(s['rps'] for s in rounds):>8.0f} {ratio:>8.2f}x "
+            f"{variant:<16} {statistics.median(s['rps'] for s in rounds):>8.0f} {ratio:>8.2f}x "
             f"{statistics.median(s['p50_us'] for s in rounds) / 1000:>8.1f} "
             f"{max(s['p99_us'] for s in rounds) / 1000:>8.1f} {errors:>7} "
             f"{sum(s['wrong'] for s in rounds):>10} {sum(s['checked'] for s in rounds):>9}  "
             f"{rss[variant][0]} → {rss[variant][-1]}"
         )
+    print("\nCPU ms per request (median of the rounds): uvicorn workers, PostgreSQL backends")
+    for variant, rounds in samples.items():
+        workers = statistics.median(s["cpu"]["workers"] for s in rounds)
+        backends = statistics.median(s["cpu"]["backends"] for s in rounds)
+        print(f"  {variant:<16} workers {workers:.2f}  backends {backends:.2f}")
+    print("\nwarm-up requests: " + ", ".join(f"{v} {n}" for v, n in warmup_requests.items()))
     print("\nworker RSS MiB after the warm-up, then after each round:")
     for variant, series in rss.items():
-        print(f"  {variant:<10} " + "  ".join(",".join(map(str, r)) for r in series))
+        print(f"  {variant:<16} " + "  ".join(",".join(map(str, r)) for r in series))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ DATABASES["default"]["OPTIONS"] = {
     **DATABASES["default"].get("OPTIONS", {}),
     "options": f"-c search_path={_SCHEMA},public",
 }
+# Django's own pool (psycopg_pool's ConnectionPool, first in first out): one schema
+# gains nothing from affinity.
+DATABASES["default"]["OPTIONS"]["pool"].pop("schema_affinity", None)
 MIDDLEWARE = [
     "tests.bench.serving_plain.FixedTenantMiddleware" if m == _ROUTING else m for m in MIDDLEWARE
 ]

@@ -4,9 +4,13 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base as postgresql_backend
 from django_tenants.postgresql_backend import base as tenants_backend
 from django_tenants.utils import get_public_schema_name, quote_schema_name
+
+from shared_apps.tenants.db.pool import SchemaAffinePool, wanted_schema
 
 # alias -> {"tenant": ..., "schema_name": ..., "include_public_schema": ...}; replaced, never
 # mutated, so a context copied into another thread or task can't change its parent's binding.
@@ -161,6 +165,45 @@ class DatabaseWrapper(tenants_backend.DatabaseWrapper):
         self.search_path_set_schemas = applied
 
     _deferred_on: SearchPathCursor | None = None
+
+    @property
+    def pool(self) -> Any:
+        """Django's own pool property (django/db/backends/postgresql/base.py, 5.2), making
+        a SchemaAffinePool (shared_apps/tenants/db/pool.py) unless the pool options say
+        `"schema_affinity": True`; without it, psycopg_pool's plain ConnectionPool."""
+        pool_options = self.settings_dict["OPTIONS"].get("pool")
+        if self.alias == NO_DB_ALIAS or not pool_options:
+            return None
+        if self.alias not in self._connection_pools:
+            if self.settings_dict.get("CONN_MAX_AGE", 0) != 0:
+                raise ImproperlyConfigured("Pooling doesn't support persistent connections.")
+            pool_options = {} if pool_options is True else dict(pool_options)
+            from psycopg_pool import ConnectionPool
+
+            pool_class = (
+                SchemaAffinePool if pool_options.pop("schema_affinity", False) else ConnectionPool
+            )
+            connect_kwargs = self.get_connection_params()
+            connect_kwargs["autocommit"] = True
+            enable_checks = self.settings_dict["CONN_HEALTH_CHECKS"]
+            pool = pool_class(
+                kwargs=connect_kwargs,
+                open=False,
+                configure=self._configure_connection,
+                check=ConnectionPool.check_connection if enable_checks else None,
+                **pool_options,
+            )
+            self._connection_pools.setdefault(self.alias, pool)
+        return self._connection_pools[self.alias]
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        # A pooled connection is taken for the schema this wrapper is bound to now (the
+        # request's organization): the pool prefers one that served it before.
+        token = wanted_schema.set(self.schema_name)
+        try:
+            return super().get_new_connection(conn_params)
+        finally:
+            wanted_schema.reset(token)
 
     def get_connection_params(self) -> dict[str, Any]:
         params = super().get_connection_params()
