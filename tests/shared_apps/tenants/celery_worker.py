@@ -15,28 +15,23 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-ROOT = Path(settings.BASE_DIR)
+from tests.live import LiveProcess, project_env, server_dsn
+
 PROBE_MODULE = "tests.shared_apps.tenants.celery_probe"
 
 
 def database_url() -> str:
     """A URL for the test database this process uses (pytest-django renamed it)."""
-    db = settings.DATABASES["default"]
-    host = db["HOST"] or "127.0.0.1"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    if host.startswith("/"):
-        return f"postgres://{db['USER']}{password}@/{db['NAME']}?host={host}"
-    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+    return server_dsn(settings.DATABASES["default"]["NAME"])
 
 
-class WorkerProcess:
+class WorkerProcess(LiveProcess):
     def __init__(
         self,
         *,
@@ -44,8 +39,7 @@ class WorkerProcess:
         concurrency: int = 2,
         env: dict[str, str] | None = None,
     ) -> None:
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
+        super().__init__(
             [
                 sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
                 "--pool", "prefork", "--concurrency", str(concurrency),
@@ -53,30 +47,11 @@ class WorkerProcess:
                 "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
             ],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "config.settings.test",
-                "DATABASE_URL": database_url(),
-                "REDIS_URL": settings.REDIS_URL,
-                "PYTHONUNBUFFERED": "1",
-                **(env or {}),
-            },
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
+            env=project_env(
+                database_url(), DJANGO_SETTINGS_MODULE="config.settings.test", **(env or {})
+            ),
         )  # fmt: skip
-        threading.Thread(target=self._collect, daemon=True).start()
         self.wait_for_line(lambda line: " ready." in line, what="the worker to be ready")
-
-    def _collect(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip())
-
-    def output(self) -> str:
-        return "\n".join(self.lines)
 
     def wait_for_line(
         self, matches: Callable[[str], bool], *, what: str, timeout: float = 60
@@ -96,13 +71,16 @@ class WorkerProcess:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 20) -> int:
+        """SIGTERM to the main process only (a warm shutdown: it stops its own pool), then
+        SIGKILL to them all if it lingers; returns the exit code."""
         if self.process.poll() is None:
-            self.process.terminate()  # warm shutdown: the main process stops its pool
+            self.process.terminate()
             try:
-                self.process.wait(timeout=20)
+                return self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
+        return self.process.wait()
 
 
 def probe_rows(label: str, *columns: str) -> list[tuple[Any, ...]]:
