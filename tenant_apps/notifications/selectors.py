@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from tenant_apps.accounts.models import User
@@ -32,28 +32,27 @@ def bell_state(*, recipient: User) -> BellState:
 
 
 def bell_states(*, recipient_ids: list[int]) -> dict[int, BellState]:
-    """The bell of each of these members, in two queries whatever their number."""
-    unread = dict(
-        Notification.objects.filter(recipient_id__in=recipient_ids, read_at__isnull=True)
-        .values("recipient_id")
-        .annotate(count=Count("id"))
-        .values_list("recipient_id", "count")
-    )
+    """The bell of each of these members in one query, whatever their number: each
+    member's latest few notifications, each row carrying its member's unread count (a
+    window over the member's rows, before the latest are picked)."""
     rank = Window(
         RowNumber(),
         partition_by=[F("recipient_id")],
         order_by=[F("created_at").desc(), F("id").desc()],
     )
+    unread = Window(Count("id", filter=Q(read_at__isnull=True)), partition_by=[F("recipient_id")])
     latest: dict[int, list[Notification]] = {user_id: [] for user_id in recipient_ids}
+    counts: dict[int, int] = {}
     rows = (
         Notification.objects.filter(recipient_id__in=recipient_ids)
-        .annotate(rank=rank)
+        .annotate(rank=rank, unread=unread)
         .filter(rank__lte=BELL_LATEST)
         .order_by("recipient_id", "rank")
     )
     for notification in rows:
         latest[notification.recipient_id].append(notification)
+        counts[notification.recipient_id] = notification.unread
     return {
-        user_id: BellState(unread=unread.get(user_id, 0), latest=latest[user_id])
+        user_id: BellState(unread=counts.get(user_id, 0), latest=latest[user_id])
         for user_id in recipient_ids
     }
