@@ -2,7 +2,7 @@
 
 An announcement changes the bell of every recipient at once. Instead of telling each
 socket "re-read" (one unread count, one latest query and one render per socket, on the
-server's single ORM thread), the sender reads every recipient's bell in two queries and
+server's single ORM thread), the sender reads every recipient's bell in one query and
 renders each distinct bell once: recipients whose bell looks the same (same unread
 count, same latest notifications) share one fragment. The event goes to the
 organization's group only and maps each recipient's user id to their fragment; a socket

@@ -1,9 +1,10 @@
 """Reads of a member's notifications (the current organization's schema)."""
 
 from dataclasses import dataclass
+from functools import cache
 
-from django.db.models import Count, F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import QuerySet
 
 from tenant_apps.accounts.models import User
 from tenant_apps.notifications.models import Notification
@@ -32,28 +33,49 @@ def bell_state(*, recipient: User) -> BellState:
 
 
 def bell_states(*, recipient_ids: list[int]) -> dict[int, BellState]:
-    """The bell of each of these members, in two queries whatever their number."""
-    unread = dict(
-        Notification.objects.filter(recipient_id__in=recipient_ids, read_at__isnull=True)
-        .values("recipient_id")
-        .annotate(count=Count("id"))
-        .values_list("recipient_id", "count")
-    )
-    rank = Window(
-        RowNumber(),
-        partition_by=[F("recipient_id")],
-        order_by=[F("created_at").desc(), F("id").desc()],
-    )
+    """The bell of each of these members in one query, whatever their number: each
+    member's latest few notifications, each row carrying its member's unread count (a
+    window over the member's rows, taken before the latest are picked).
+
+    The SQL is written once (`_bells_sql`), not built by the ORM per call: an
+    announcement's push reads one organization's bells, and for 50 organizations in a
+    row Django compiling this window query (about 1.6 ms each, more than running it) was
+    most of the sender's time (docs/realtime.md). Its table name is unqualified, like the
+    ORM's: the connection's search_path (the current organization) picks the schema."""
+    if not recipient_ids:
+        return {}
     latest: dict[int, list[Notification]] = {user_id: [] for user_id in recipient_ids}
-    rows = (
-        Notification.objects.filter(recipient_id__in=recipient_ids)
-        .annotate(rank=rank)
-        .filter(rank__lte=BELL_LATEST)
-        .order_by("recipient_id", "rank")
-    )
-    for notification in rows:
+    counts: dict[int, int] = {}
+    for notification in Notification.objects.raw(_bells_sql(), [list(recipient_ids), BELL_LATEST]):
         latest[notification.recipient_id].append(notification)
+        counts[notification.recipient_id] = notification.unread  # type: ignore[attr-defined]
     return {
-        user_id: BellState(unread=unread.get(user_id, 0), latest=latest[user_id])
+        user_id: BellState(unread=counts.get(user_id, 0), latest=latest[user_id])
         for user_id in recipient_ids
     }
+
+
+@cache
+def _bells_sql() -> str:
+    """What bell_state() reads for one member (count of unread, latest BELL_LATEST by
+    -created_at, -id), for many members at once; parameters: [recipient ids], limit."""
+    meta = Notification._meta
+
+    def quote(name: str | None) -> str:
+        return connection.ops.quote_name(str(name))
+
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    recipient = quote(meta.get_field("recipient").column)
+    created_at = quote(meta.get_field("created_at").column)
+    read_at = quote(meta.get_field("read_at").column)
+    pk = quote(meta.pk.column)
+    # Only quoted names from the model's own metadata are formatted in; values are %s.
+    return (
+        f"SELECT {columns}, unread FROM ("  # noqa: S608
+        f"SELECT {columns}, "
+        f"ROW_NUMBER() OVER (PARTITION BY {recipient} ORDER BY {created_at} DESC, {pk} DESC)"
+        " AS bell_rank, "
+        f"COUNT(*) FILTER (WHERE {read_at} IS NULL) OVER (PARTITION BY {recipient}) AS unread "
+        f"FROM {quote(meta.db_table)} WHERE {recipient} = ANY(%s)"
+        f") AS bells WHERE bell_rank <= %s ORDER BY {recipient}, bell_rank"
+    )

@@ -58,6 +58,15 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(error_messages={"required": "Choose a file to attach."})
 
 
+FILTER_LABELS = {
+    "status": "Status",
+    "priority": "Priority",
+    "assignee": "Assignee",
+    "tag": "Tag",
+    "due": "Due date",
+}
+
+
 class TaskFilterForm(forms.Form):
     """The task list's query string; anything unparseable is ignored, not an error page."""
 
@@ -82,6 +91,9 @@ class TaskFilterForm(forms.Form):
         self.fields["tag"].choices = [("", "Any tag")] + [
             (tag.pk, tag.name) for tag in selectors.tags_list()
         ]
+        # The filters sit in a row without visible labels: each select names itself.
+        for name, label in FILTER_LABELS.items():
+            self.fields[name].widget.attrs["aria-label"] = label
 
     def filters(self) -> TaskFilters:
         if not self.is_valid():

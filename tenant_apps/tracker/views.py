@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenant_apps.accounts.roles import Role, has_role, role_required
@@ -176,6 +177,7 @@ def _task_detail_page(request: HttpRequest, task: Task, **forms) -> HttpResponse
         "history": selectors.task_history(task=task),
         "can_delete": selectors.can_delete_task(request.user, task),
         "max_bytes": settings.FILES_MAX_UPLOAD_BYTES,
+        "max_size": filesizeformat(settings.FILES_MAX_UPLOAD_BYTES),
     }
     invalid = any(form.errors for form in forms.values())
     status = 400 if invalid and not request.headers.get("HX-Request") else 200

@@ -15,9 +15,12 @@ each client's receipt (same clock). Three variants, measured in the same run:
 * Tenantry stack: host → organization, session and user from the schema, schema-named
   groups, a consumer that forwards the event (the cost of tenancy itself);
 * Tenantry bell: an announcement's push as the service sends it (bells.py): per
-  organization, the sender reads every member's bell in two queries and renders each
+  organization, the sender reads every member's bell in one query and renders each
   distinct bell once, inside the measured time; each socket of the real notification
   consumer sends its own member's fragment;
+* bell, ORM read (`bell-orm`): the same push with the sender's read as it was before
+  bell_states ran SQL written once: two ORM queries (a GROUP BY count, a ROW_NUMBER()
+  window) compiled by Django per organization; a control for that change;
 * bell, re-read per socket (`bell-reread`): the design it replaced, kept as a control:
   "notifications.changed" to the organization's group, each socket re-reads its
   member's unread count and latest notifications and renders the bell.
@@ -44,6 +47,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = "tenantry_bench_fanout"
@@ -129,6 +133,7 @@ async def _run_variant(
     from django_tenants.utils import schema_context
 
     from shared_apps.tenants.runtime.groups import organization_group
+    from tenant_apps.notifications import bells
     from tenant_apps.notifications.bells import bell_event
     from tenant_apps.notifications.services import CHANGED_EVENT
 
@@ -141,7 +146,7 @@ async def _run_variant(
                 plan.append((host, f"/bench/plain/{index}/", None))
             elif variant == "tenant-echo":
                 plan.append((host, "/bench/tenant-echo/", session))
-            else:  # bell, bell-reread
+            else:  # bell, bell-orm, bell-reread
                 plan.append((host, "/ws/notifications/", session))
     clients: list[Client] = []
     for start in range(0, len(plan), 50):  # connect in batches of 50
@@ -167,12 +172,15 @@ async def _run_variant(
 
     def bell_message(schema: str) -> dict[str, Any]:
         with schema_context(schema):
+            if variant == "bell-orm":
+                with mock.patch.object(bells, "bell_states", _orm_bell_states):
+                    return bell_event(recipient_ids=members[schema])
             return bell_event(recipient_ids=members[schema])
 
     async def broadcast() -> float:
         started = time.perf_counter()
         for index, group in enumerate(groups):
-            if variant == "bell":  # the sender's reads and renders count in the latency
+            if variant in ("bell", "bell-orm"):  # the sender's reads and renders count
                 await layer.group_send(group, await sync_to_async(bell_message)(schemas[index]))
             else:
                 await layer.group_send(group, message)
@@ -201,6 +209,40 @@ async def _run_variant(
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
         "deliveries_per_s": len(clients) * rounds / rounds_seconds,
         "broadcasts_per_s": rounds / rounds_seconds,
+    }
+
+
+def _orm_bell_states(*, recipient_ids: list[int]) -> dict[int, Any]:
+    """bell_states as it was (the `bell-orm` control): two queries built by the ORM."""
+    from django.db.models import Count, F, Window
+    from django.db.models.functions import RowNumber
+
+    from tenant_apps.notifications.models import Notification
+    from tenant_apps.notifications.selectors import BELL_LATEST, BellState
+
+    unread = dict(
+        Notification.objects.filter(recipient_id__in=recipient_ids, read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(count=Count("id"))
+        .values_list("recipient_id", "count")
+    )
+    rank = Window(
+        RowNumber(),
+        partition_by=[F("recipient_id")],
+        order_by=[F("created_at").desc(), F("id").desc()],
+    )
+    latest: dict[int, list[Notification]] = {user_id: [] for user_id in recipient_ids}
+    rows = (
+        Notification.objects.filter(recipient_id__in=recipient_ids)
+        .annotate(rank=rank)
+        .filter(rank__lte=BELL_LATEST)
+        .order_by("recipient_id", "rank")
+    )
+    for notification in rows:
+        latest[notification.recipient_id].append(notification)
+    return {
+        user_id: BellState(unread=unread.get(user_id, 0), latest=latest[user_id])
+        for user_id in recipient_ids
     }
 
 
@@ -254,7 +296,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument(
         "--variants",
-        default="plain,tenant-echo,bell,bell-reread",
+        default="plain,tenant-echo,bell,bell-orm,bell-reread",
         help="which to run, in this order",
     )
     parser.add_argument("--setup-child", help=argparse.SUPPRESS)
@@ -340,6 +382,7 @@ def main() -> None:
         "plain": "plain Channels (baseline)",
         "tenant-echo": "Tenantry stack, forward",
         "bell": "Tenantry bell, shared",
+        "bell-orm": "bell, ORM read (control)",
         "bell-reread": "bell, re-read per socket",
     }
     print(f"{'variant':<28} {'p50 ms':>8} {'p99 ms':>8} {'deliveries/s':>13} {'broadcasts/s':>13}")

@@ -203,6 +203,53 @@ def test_a_file_dropped_on_the_files_page_uploads_with_progress_and_downloads(
     context.close()
 
 
+def test_a_file_dropped_on_a_task_attaches_with_progress_and_downloads(
+    platform: Platform, browser: CSPWatchedBrowser
+):
+    """The tracker's attachments use the same drop zone: a file over the limit is refused
+    in the page without a byte sent; a dropped one is sent at once with progress, announced,
+    listed on the task and downloadable."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, platform, ACME, "alice@acme.test")
+    page.goto(platform.url(ACME, "/"))
+    page.fill("input[name=name]", "Drop check")
+    page.get_by_role("button", name="Add project").click()
+    page.get_by_role("link", name="Drop check").click()
+    page.get_by_role("link", name="New task").click()
+    page.fill("#id_title", "Attach by drop")
+    page.get_by_role("button", name="Create task").click()
+    expect(page.get_by_role("heading", name="Attach by drop")).to_be_visible()
+    page.evaluate("""() => { window.__progress = []; document.addEventListener(
+      "htmx:xhr:progress", (e) => window.__progress.push(e.detail.loaded)); }""")
+    posts: list[str] = []
+    page.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+
+    zone = "#attachments-section [data-file-drop] label"
+    limit = int(page.locator("[data-file-drop]").get_attribute("data-max-bytes") or 0)
+    page.evaluate(_DROP, [zone, "too big.txt", limit + 1])
+    expect(page.locator("#upload-errors")).to_contain_text("“too big.txt” is")
+    expect(page.locator("#upload-errors")).to_contain_text("files can be up to")
+    page.get_by_role("button", name="Attach").click()  # nothing chosen any more: not sent
+    page.wait_for_timeout(300)
+    assert posts == [], "a file over the limit was sent"
+
+    size = 2 * 1024 * 1024
+    page.evaluate(_DROP, [zone, "task notes.txt", size])
+    expect(page.get_by_role("status")).to_contain_text("Attached “task notes.txt”.")
+    assert len(posts) == 1 and "/attachments/" in posts[0]
+    assert page.evaluate("window.__progress.length") >= 1, "no upload progress reported"
+    assert page.evaluate("Math.max(...window.__progress)") >= size
+    expect(page.locator("#upload-errors li")).to_have_count(0)
+    link = page.locator("#attachments").get_by_role("link", name="task notes.txt")
+    with page.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes() == b"a" * size
+    page.reload()  # the page as served, not only the swapped section: listed there too
+    expect(page.locator("#attachments").get_by_role("link", name="task notes.txt")).to_be_visible()
+    context.close()
+
+
 def _audit(page: Page, name: str) -> dict[str, object]:
     """Overflow, axe-core's serious/critical violations and a full-page screenshot."""
     page.wait_for_load_state("networkidle")

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from tenant_apps.tracker import services
-from tenant_apps.tracker.models import Comment, Project, Tag, Task, TaskChange
+from tenant_apps.tracker.forms import FILTER_LABELS
+from tenant_apps.tracker.models import Attachment, Comment, Project, Tag, Task, TaskChange
 from tests.support.tracker import make_project, make_task
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +122,30 @@ def test_attachment_refused_by_the_files_checks_is_a_400(acme_people):
     response = client.post(f"/tasks/{task.pk}/attachments/", {"file": upload})
     assert response.status_code == 400
     assert "named as .png" in response.content.decode()
+
+
+def test_the_task_filters_are_labelled_for_assistive_technology(acme_people):
+    """Lighthouse found the filter selects unnamed (select-name); each carries a label."""
+    task, client = acme_people["task"], acme_people["member"][1]
+    for url in ["/tasks/", f"/projects/{task.project_id}/"]:
+        page = client.get(url).content.decode()
+        for name, label in FILTER_LABELS.items():
+            assert f'aria-label="{label}" id="id_{name}"' in page, (url, name)
+
+
+def test_an_attachment_over_the_size_limit_is_refused_with_the_limit(acme, acme_people, settings):
+    """The drop zone refuses it in the page (tests/e2e/test_ui.py); a form sent without
+    JavaScript meets the same limit here."""
+    settings.FILES_MAX_UPLOAD_BYTES = 100
+    task, client = acme_people["task"], acme_people["member"][1]
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert 'data-file-drop data-max-bytes="100"' in page
+    upload = SimpleUploadedFile("notes.txt", b"x" * 101)
+    response = client.post(f"/tasks/{task.pk}/attachments/", {"file": upload})
+    assert response.status_code == 400
+    assert "files can be at most 100\xa0bytes" in response.content.decode()
+    with schema_context(acme.schema_name):
+        assert list(Attachment.objects.values_list("stored_file__name", flat=True)) == ["plan.txt"]
 
 
 def test_attachment_downloads_through_the_files_response(acme_people):
