@@ -22,7 +22,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # The bell's latest few per member (selectors.bell_states), read in order.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_latest"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "source"],
