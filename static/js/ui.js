@@ -2,11 +2,18 @@
 // each x-data names one of these, and directives name their properties and methods).
 document.addEventListener("alpine:init", () => {
   const Alpine = window.Alpine;
-  // The header's menus (mobile navigation, user menu): Escape or a click outside closes.
+  // The header's menus (mobile navigation, user menu, the bell): Escape or a click
+  // outside closes. The bell's trigger is a link without JS; `asButton` makes it a button
+  // once Alpine runs, and `dismiss` (Escape) gives it the focus back.
   Alpine.data("disclosure", () => ({
     open: false,
+    asButton: "button",
     toggle() { this.open = !this.open; },
     close() { this.open = false; },
+    dismiss() {
+      if (this.open && this.$refs.trigger) this.$refs.trigger.focus();
+      this.open = false;
+    },
     expanded() { return String(this.open); },
   }));
   // components/confirm_modal.html: the trigger opens a dialog; "confirm" submits the form.

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.roles import Role, has_role, role_required
 from tenant_apps.notifications import pages, selectors, services
+from tenant_apps.notifications.bells import render_bell
 from tenant_apps.notifications.forms import AnnouncementForm
 from tenant_apps.notifications.models import Notification
 from tenant_apps.notifications.tasks import announce_task
@@ -76,4 +77,4 @@ def announce(request: MemberRequest) -> HttpResponse:
 def bell(request: MemberRequest) -> HttpResponse:
     """The bell as an HTML fragment (what the socket pushes, for an hx-get or a poll)."""
     state = selectors.bell_state(recipient=request.user)
-    return render(request, "notifications/_bell.html", {"bell": state})
+    return HttpResponse(render_bell(state, oob=False))

@@ -4,11 +4,14 @@ bell, a task's comments and a project's activity feed update live, at one organi
 only."""
 
 import re
+import subprocess
+import sys
 
 from playwright.sync_api import Browser, expect
 
 from shared_apps.localdev.demo import DEMO_PASSWORD, STAFF_EMAIL
 from tests.e2e.conftest import Platform
+from tests.live import ROOT
 
 
 def sign_in(page, platform: Platform, host: str, email: str, password: str) -> None:
@@ -99,11 +102,90 @@ def test_the_bell_updates_live_in_another_tab_and_not_at_another_organization(
     announcing.get_by_role("button", name="Send to everyone").click()
 
     expect(watching.locator("#notification-bell .badge")).to_have_text("1", timeout=20_000)
-    expect(watching.locator("#notification-bell")).to_have_attribute(
-        "title", "Latest: Deploy at noon"
+    expect(watching.locator("#notification-bell-list [data-title]").first).to_have_text(
+        "Deploy at noon"
     )
     other_org.wait_for_timeout(1000)
     expect(other_org.locator("#notification-bell .badge")).to_have_count(0)
+
+
+def _notify_alice(platform: Platform, title: str, link: str) -> None:
+    """notify_user from another process of the platform (as a task or a command would)."""
+    code = "\n".join(
+        [
+            "from django.contrib.auth import get_user_model",
+            "from django_tenants.utils import schema_context",
+            "from tenant_apps.notifications.services import notify_user",
+            "with schema_context('org_acme'):",
+            "    alice = get_user_model().objects.get(email='alice@acme.test')",
+            f"    notify_user(recipient=alice, title={title!r}, link={link!r})",
+        ]
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT, env=platform.env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_bell_dropdown_opens_by_keyboard_gets_a_new_one_live_and_fits_390_px_dark(
+    platform: Platform, browser: Browser
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    page = context.new_page()
+    sign_in(page, platform, "acme.localhost", "alice@acme.test", DEMO_PASSWORD)
+    page.goto(platform.url("acme.localhost", "/"))
+    listing = page.locator("#notification-bell-list")
+    expect(listing).not_to_contain_text("Loading")  # the socket has pushed the bell
+    bell = page.get_by_role("button", name=re.compile(r"^Notifications"))
+    menu = page.locator("#notification-menu")
+    expect(bell).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_hidden()
+
+    bell.click()
+    expect(menu).to_be_visible()
+    expect(bell).to_have_attribute("aria-expanded", "true")
+    expect(menu.get_by_role("link", name="See all")).to_have_attribute("href", "/notifications/")
+
+    # Created by the server while the dropdown is open: it arrives in it, which stays open.
+    _notify_alice(platform, "Build <b>42</b> passed", "/files/")
+    newest = listing.locator("li a").first
+    expect(newest.locator("[data-title]")).to_have_text("Build <b>42</b> passed", timeout=20_000)
+    expect(newest).to_have_attribute("href", "/files/")
+    expect(newest).to_contain_text("Unread")
+    expect(newest).to_contain_text("just now")
+    expect(menu).to_be_visible()
+    expect(bell).to_have_attribute("aria-expanded", "true")
+
+    # It fits 390 px: no horizontal scroll, and the dropdown inside the viewport.
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
+    box = menu.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    # Dark mode (the system's): a dark panel, not the light one.
+    assert "dark" in page.evaluate("document.documentElement.className")
+    assert menu.evaluate("e => getComputedStyle(e).backgroundColor") != "rgb(255, 255, 255)"
+
+    # Escape closes and gives the focus back to the bell; Enter and Space open it again.
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(bell).to_be_focused()
+    expect(bell).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(menu).to_be_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press(" ")
+    expect(menu).to_be_visible()
+    context.close()
+
+    # Without JavaScript the bell is a link to the notifications page.
+    plain = browser.new_context(java_script_enabled=False)
+    page = plain.new_page()
+    sign_in(page, platform, "acme.localhost", "alice@acme.test", DEMO_PASSWORD)
+    page.goto(platform.url("acme.localhost", "/"))
+    expect(page.locator("#notification-menu")).to_be_hidden()
+    page.get_by_role("link", name=re.compile(r"^Notifications")).click()
+    expect(page).to_have_url(platform.url("acme.localhost", "/notifications/"))
+    plain.close()
 
 
 def _project_with_a_task(page, platform: Platform, host: str, name: str, task: str) -> str:

@@ -30,9 +30,10 @@ TIMEOUT = 10
 
 def bell_of(html: str) -> tuple[int, str]:
     """(unread count, latest title) from the pushed bell fragment."""
-    assert 'id="notification-bell"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="notification-bell-badge" hx-swap-oob="true"' in html
+    assert 'id="notification-bell-list" hx-swap-oob="true"' in html
     unread = re.search(r'data-unread="(\d+)"', html)
-    latest = re.search(r'title="Latest: ([^"]*)"', html)
+    latest = re.search(r"<span data-title[^>]*>([^<]*)</span>", html)
     return (int(unread.group(1)) if unread else 0), (latest.group(1) if latest else "")
 
 

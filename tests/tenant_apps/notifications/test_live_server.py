@@ -93,7 +93,7 @@ def open_bell_socket(port: int, host: str, session: str | None = None, origin: s
 
 def bell(html: str) -> tuple[int, str]:
     unread = re.search(r'data-unread="(\d+)"', html)
-    latest = re.search(r'title="Latest: ([^"]*)"', html)
+    latest = re.search(r"<span data-title[^>]*>([^<]*)</span>", html)
     return (int(unread.group(1)) if unread else 0), (latest.group(1) if latest else "")
 
 

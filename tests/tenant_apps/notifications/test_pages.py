@@ -1,6 +1,7 @@
 """The notifications page works as a plain page (forms, redirects, no JavaScript), and
 the services store in the organization's schema and push only after commit."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -86,7 +87,37 @@ def test_bell_fragment_shows_the_unread_count(acme, member_of, in_schema):
     with in_schema(acme):
         notify_user(recipient=alice, title="Ping")
     html = client.get("/notifications/bell/").content.decode()
-    assert 'id="notification-bell"' in html and 'data-unread="1"' in html
+    assert 'id="notification-bell-badge"' in html and 'data-unread="1"' in html
+    assert "hx-swap-oob" not in html  # for an hx-get: swapped where it is asked
+
+
+def test_bell_lists_the_latest_titles_escaped_each_linking_to_its_link(acme, member_of, in_schema):
+    alice, client = member_of(acme)
+    html = client.get("/notifications/bell/").content.decode()
+    assert "No notifications yet" in html and "data-title" not in html
+    with in_schema(acme):
+        notify_user(recipient=alice, title="Oldest, pushed out")
+        for index in range(3):
+            notify_user(recipient=alice, title=f"Report {index}")
+        notify_user(recipient=alice, title='<img src=x onerror="alert(1)">', link="/files/")
+        read = notify_user(recipient=alice, title="Already seen & read")
+        notification_mark_read(recipient=alice, notification_id=read.pk)
+    html = client.get("/notifications/bell/").content.decode()
+    titles = re.findall(r"<span data-title[^>]*>([^<]*)</span>", html)
+    # The latest five, newest first; the markup in a title is text, not markup.
+    assert titles == [
+        "Already seen &amp; read",
+        "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;",
+        "Report 2",
+        "Report 1",
+        "Report 0",
+    ]
+    assert "<img" not in html and "No notifications yet" not in html
+    assert 'href="/files/"' in html  # its own link; one without a link opens the page
+    assert html.count('href="/notifications/"') == 4
+    # Four of the five shown are unread; the count is all five unread (one is off the list).
+    assert html.count("Unread: ") == 4 and 'data-unread="5"' in html
+    assert "just now" in html
 
 
 def test_pages_carry_the_live_bell_for_members(acme, member_of):
