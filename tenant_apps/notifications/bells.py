@@ -84,5 +84,5 @@ def _looks(context: dict[str, Any]) -> tuple[Any, ...]:
     creation instant: an announcement's rows differ by microseconds yet look the same."""
     return (
         context["unread"],
-        tuple((i["title"], i["link"], i["unread"], i["ago"]) for i in context["items"]),
+        tuple(tuple(sorted(item.items())) for item in context["items"]),
     )
