@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from shared_apps.localdev.demo import DEMO_PASSWORD, STAFF_EMAIL
 from tests.e2e.conftest import CSPWatchedBrowser, Platform
+from tests.e2e.test_browser_flows import _notify_alice
 from tests.live import ROOT
 
 ARTIFACTS = ROOT / "artifacts" / "e2e"
@@ -105,6 +106,32 @@ def test_the_mobile_menu_opens_at_390_px(platform: Platform, browser: CSPWatched
     menu.get_by_role("link", name="Members").click()
     expect(page.locator("#mobile-menu a[aria-current=page]")).to_have_text("Members")
     context.close()
+
+
+def test_the_open_bell_dropdown_passes_axe_in_both_themes_at_390_px(
+    platform: Platform, browser: CSPWatchedBrowser
+):
+    _notify_alice(platform, "Quarterly numbers are in", "/files/")  # an unread row to check
+    for theme in ("light", "dark"):
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, bypass_csp=True, color_scheme=theme
+        )
+        page = context.new_page()
+        sign_in(page, platform, ACME, "alice@acme.test")
+        expect(page.locator("#notification-bell-list [data-title]").first).to_have_text(
+            "Quarterly numbers are in"
+        )
+        page.locator("#notification-bell").click()
+        expect(page.locator("#notification-menu")).to_be_visible()
+        assert (theme == "dark") == ("dark" in page.evaluate("document.documentElement.className"))
+        page.add_script_tag(content=AXE)  # this context bypasses the CSP for axe alone
+        violations = page.evaluate(
+            """async () => (await axe.run('header', {resultTypes: ['violations']})).violations
+                 .filter(v => ['serious', 'critical'].includes(v.impact))
+                 .map(v => ({id: v.id, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+        )
+        context.close()
+        assert violations == [], (theme, violations)
 
 
 def _primary_button_colour(page: Page) -> str:
