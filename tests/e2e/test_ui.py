@@ -112,12 +112,15 @@ def test_the_open_bell_dropdown_passes_axe_in_both_themes_at_390_px(
     platform: Platform, browser: CSPWatchedBrowser
 ):
     _notify_alice(platform, "Quarterly numbers are in", "/files/")  # an unread row to check
-    for theme in ("light", "dark"):
+    # Alice's theme is chosen on her profile (another test leaves it on "light", which
+    # overrides the system's): choose each one, ending on light as that test does.
+    for theme in ("dark", "light"):
         context = browser.new_context(
             viewport={"width": 390, "height": 844}, bypass_csp=True, color_scheme=theme
         )
         page = context.new_page()
         sign_in(page, platform, ACME, "alice@acme.test")
+        choose_theme(page, theme)
         expect(page.locator("#notification-bell-list [data-title]").first).to_have_text(
             "Quarterly numbers are in"
         )
