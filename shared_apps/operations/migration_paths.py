@@ -22,15 +22,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.apps import apps as global_apps
+from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.contrib.contenttypes.management import (
     RenameContentType,
     create_contenttypes,
     inject_rename_contenttypes_operations,
 )
+from django.db import DEFAULT_DB_ALIAS, router
 from django.db.migrations import operations
 from django.db.migrations.migration import Migration
 from django.db.models import signals
+from django_tenants.utils import schema_context
 
 from shared_apps.operations import migration_state
 from shared_apps.operations.migration_state import MigrationKey, SchemaPlan
@@ -69,6 +72,11 @@ _COMPILED_RECEIVERS = {
 }
 
 FAST = "fast path"
+
+# Django's operations that ask the database router before touching the database: in a
+# schema whose router refuses their app, each sends nothing, whatever it would do elsewhere.
+_ROUTED_OPERATIONS = SCHEMA_ONLY_OPERATIONS | {operations.RunPython, operations.RunSQL}
+_TENANT_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 
 def operation_slow_reason(operation: object) -> str | None:
@@ -135,6 +143,46 @@ def plan_slow_reason(plan: SchemaPlan) -> str | None:
     if receivers:
         return "migrate signal receivers the fast path can't compile: " + ", ".join(receivers)
     return None
+
+
+def _routed(operation: object) -> bool:
+    kind = type(operation)
+    if kind is operations.SeparateDatabaseAndState:
+        return all(_routed(inner) for inner in operation.database_operations)  # type: ignore[attr-defined]
+    return kind in _ROUTED_OPERATIONS
+
+
+def ledger_only_reason(plan: SchemaPlan, *, using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """Why this plan needs the executor in its schema, or None when the executor would
+    send no SQL there but the ledger rows and what post_migrate ensures: every migration
+    in it belongs to an app the router keeps out of the schema (a tenant app, in public),
+    and consists of Django's operations, which ask the router before anything else.
+
+    Only django-tenants' router is trusted to decide by app and schema alone (it ignores
+    the model and the hints); with any other router configured, the executor decides.
+    """
+    if plan.irregular or set(plan.pending) == set(migration_state.forward_order()):
+        return plan_slow_reason(plan)
+    if list(settings.DATABASE_ROUTERS) != _TENANT_ROUTERS:
+        return "routers other than django-tenants' decide where migrations run"
+    nodes = migration_state.migration_loader().graph.nodes
+    for key in plan.pending:
+        migration = nodes[key]
+        if not migration.atomic or migration.replaces:
+            return f"{key[0]}.{key[1]}: {migration_slow_reason(migration)}"
+        if not all(_routed(operation) for operation in migration.operations):
+            return f"{key[0]}.{key[1]}: an operation Django doesn't ship may ignore the router"
+        if _allowed_in(plan.schema, key[0], using):
+            return f"{key[0]}.{key[1]}: its app migrates in {plan.schema}"
+    receivers = _uncompiled_receivers(app for app, _name in plan.pending)
+    if receivers:
+        return "migrate signal receivers the fast path can't compile: " + ", ".join(receivers)
+    return None
+
+
+def _allowed_in(schema: str, app_label: str, using: str) -> bool:
+    with schema_context(schema, database=using):
+        return bool(router.allow_migrate(using, app_label))
 
 
 def path_of(key: MigrationKey) -> str:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -27,6 +27,7 @@ from shared_apps.operations.compiled_plan import (
     CompiledPlan,
     Recording,
     compile_from_pilots,
+    compile_ledger_only,
     migrate_schemas_compiled,
     record_pilot,
     record_pilots,
@@ -46,6 +47,7 @@ Report = Callable[[str], None]
 # pool and, with each new cursor, django-tenants' SET search_path. Small enough to keep
 # every worker busy to the end and the progress output flowing.
 _FAST_PATH_BATCH = 25
+LEDGER_ONLY = "ledger rows only: the router runs none of these migrations"
 
 
 @dataclass
@@ -131,7 +133,7 @@ def migrate_all_schemas(
                 # nor their schemas' django_migrations.
                 early = reader.submit(_read_tenant_plans, workers)
             report(f"{public}: applying {len(public_plan.pending)} migration(s) …")
-            run.public = migrate_schema(public)
+            run.public = _migrate_public(public_plan, fast_path=fast_path)
             report(_progress_line(run.public, done=1, total=1, verbose=verbose))
         if run.public is None or not run.public.failed:
             plans, run.missing = _tenant_plans(early, workers)
@@ -195,6 +197,19 @@ def migrate_all_schemas(
     return run
 
 
+def _migrate_public(plan: SchemaPlan, *, fast_path: bool) -> SchemaOutcome:
+    """Public through the executor, unless the router keeps its whole plan out of public
+    (a release that changes only tenant apps): then its ledger rows, and what post_migrate
+    would write, in one message, without rendering the project state for it."""
+    reason = migration_paths.ledger_only_reason(plan) if fast_path else "--no-fast-path"
+    if reason is not None:
+        return migrate_schema(plan.schema)
+    outcome = migrate_schemas_compiled([plan.schema], compile_ledger_only(plan))[0]
+    if outcome.failed or outcome.path != migration_paths.FAST:
+        return outcome
+    return replace(outcome, path=f"{LEDGER_ONLY} in {plan.schema}")
+
+
 def _rows_survive(plan: SchemaPlan) -> bool:
     """Whether applying `plan` leaves every table's rows as they were (schema operations
     only, see migration_paths): then what was read before it still holds after it."""
@@ -256,6 +271,12 @@ def describe_paths(plans: Sequence[SchemaPlan], *, fast_path: bool = True) -> li
         lines.append("Each migration on its own:")
         lines += [f"  {app}.{name}: {migration_paths.path_of((app, name))}" for app, name in keys]
     return lines
+
+
+def describe_public_path(plan: SchemaPlan, *, fast_path: bool = True) -> str:
+    """For --check: how the public schema's pending plan would be applied."""
+    reason = migration_paths.ledger_only_reason(plan) if fast_path else "--no-fast-path"
+    return LEDGER_ONLY if reason is None else f"executor: {reason}"
 
 
 def _group_line(group: Sequence[SchemaPlan]) -> str:

@@ -57,6 +57,26 @@ class SchemaOutcome:
         return self.error is not None
 
 
+class SchemaRecorder(MigrationRecorder):
+    """Django's recorder, which finds out whether the schema has its django_migrations by
+    asking the catalog for that one table. Django's lists every table visible on the path
+    (django-tenants' introspection puts only the schema there), a scan of all of pg_class
+    that took 76-81 ms with 1,000 organization schemas, twice per executor schema."""
+
+    def has_table(self) -> bool:
+        if self._has_table:
+            return True
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+                " ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s"
+                " AND c.relkind IN ('r', 'p'))",
+                [self.connection.schema_name, self.Migration._meta.db_table],
+            )
+            self._has_table = bool(cursor.fetchone()[0])
+        return self._has_table
+
+
 class _SharedGraphExecutor(MigrationExecutor):
     """Django's executor over the already loaded graph, told what the schema applied
     instead of loading the graph and reading django_migrations again."""
@@ -66,7 +86,7 @@ class _SharedGraphExecutor(MigrationExecutor):
         self.loader = copy.copy(migration_state.migration_loader())
         graph = self.loader.graph
         self.loader.applied_migrations = {key: graph.nodes[key] for key in applied}
-        self.recorder = MigrationRecorder(connection)
+        self.recorder = SchemaRecorder(connection)
         self.progress_callback = None
 
 
@@ -126,7 +146,7 @@ def _prepare(connection: BaseDatabaseWrapper, schema: str) -> set:
     # Without public on the path, so that a schema lacking the table gets its own
     # instead of finding public's (as django-tenants does).
     _select(connection, schema, include_public=False)
-    recorder = MigrationRecorder(connection)
+    recorder = SchemaRecorder(connection)
     recorder.ensure_schema()
     applied = set(recorder.applied_migrations())
     _select(connection, schema, include_public=True)

@@ -12,6 +12,8 @@ import re
 from tests.deploy.conftest import DeployDatabase, output_of
 
 SCHEMAS = ["tenant_template", "org_alpha", "org_bravo", "org_charlie"]
+# Public records the tenant apps' migrations too (the router runs none of them there).
+COMPARED = ["public", *SCHEMAS]
 # The pilots (executor) are the first two in migration order; the others take the fast path.
 FAST_SCHEMAS = ["org_bravo", "org_charlie"]
 
@@ -67,7 +69,7 @@ def describe(database: DeployDatabase, schema: str) -> dict[str, list[tuple]]:
 
 
 def assert_identical(fast: DeployDatabase, slow: DeployDatabase) -> None:
-    for schema in SCHEMAS:
+    for schema in COMPARED:
         by_fast_path, by_executor = describe(fast, schema), describe(slow, schema)
         for part in by_executor:
             assert by_fast_path[part] == by_executor[part], (schema, part)
@@ -100,6 +102,7 @@ def test_fast_path_and_executor_build_identical_schemas(deploy_database, another
 
     assert "Plan for 4 schema(s): deploy_fastpath.0002_fields_indexes_constraints" in by_fast_path
     assert "fast path: SQL collected from tenant_template and org_alpha" in by_fast_path
+    assert re.search(r"public: applied 3 in [\d.]+ s \(ledger rows only", by_fast_path)
     for schema in FAST_SCHEMAS:
         assert re.search(rf"{schema}: applied 3 in [\d.]+ s \(fast path\)", by_fast_path), (
             by_fast_path
@@ -134,6 +137,8 @@ def test_fast_path_and_executor_build_identical_schemas(deploy_database, another
         in by_fast_path
     )
     assert "(fast path)" not in by_fast_path
+    # In public the router skips the RunPython too: its ledger row only.
+    assert re.search(r"public: applied 1 in [\d.]+ s \(ledger rows only", by_fast_path)
     assert_identical(fast, slow)
     for database in (fast, slow):
         assert database.query(
@@ -227,6 +232,7 @@ def test_check_says_which_path_each_migration_takes(deploy_database):
     assert "Plan for 4 schema(s): deploy_probe.0002_gadget_colour" in fast.stdout
     assert "  fast path if the SQL collected from the first 2 schemas" in fast.stdout
     assert "  deploy_probe.0002_gadget_colour: fast path" in fast.stdout
+    assert "Public schema: ledger rows only: the router runs none of these" in fast.stdout
 
     slow = deploy_database.manage("migrate_tenants", "--check", migrations="failing")
     assert slow.returncode == 1, output_of(slow)
@@ -234,3 +240,6 @@ def test_check_says_which_path_each_migration_takes(deploy_database):
     assert f"  executor: deploy_probe.0003_fail_where_marked: {reason}" in slow.stdout
     assert "  deploy_probe.0002_gadget_colour: fast path" in slow.stdout
     assert f"  deploy_probe.0003_fail_where_marked: executor ({reason})" in slow.stdout
+    no_fast_path = deploy_database.manage("migrate_tenants", "--check", "--no-fast-path",
+                                          migrations="v2")  # fmt: skip
+    assert "Public schema: executor: --no-fast-path" in no_fast_path.stdout

@@ -25,6 +25,11 @@ def test_migrates_public_then_every_organization_in_worker_processes(deploy_data
         i for i, line in enumerate(lines) if re.match(r"\[\d/4\] (org_|tenant_template)", line)
     ]
     assert len(tenant_lines) == 4 and public_line < min(tenant_lines), output
+    # A tenant app's migration: public only records it, in one message, no executor.
+    assert (
+        "(ledger rows only: the router runs none of these migrations in public)"
+        in (lines[public_line])
+    ), output
     assert "to migrate 4 with 2 worker process(es)" in output
     # The first two run the executor at once, one per worker process, and their SQL is
     # compiled for the other two, which the workers migrate in one round trip each.

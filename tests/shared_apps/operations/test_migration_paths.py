@@ -7,7 +7,11 @@ from django.db import migrations, models
 from django.db.models.signals import post_migrate
 
 from shared_apps.operations import migration_state
-from shared_apps.operations.migration_paths import migration_slow_reason, plan_slow_reason
+from shared_apps.operations.migration_paths import (
+    ledger_only_reason,
+    migration_slow_reason,
+    plan_slow_reason,
+)
 from shared_apps.operations.migration_state import SchemaPlan
 
 
@@ -93,3 +97,37 @@ def test_a_plan_whose_apps_have_other_post_migrate_receivers_takes_the_executor(
         assert plan_slow_reason(plan) is None
     finally:
         post_migrate.disconnect(seed_roles, sender=apps.get_app_config("files"))
+
+
+def last_of(app_label: str) -> tuple[str, str]:
+    return max(key for key in migration_state.forward_order() if key[0] == app_label)
+
+
+def test_public_only_records_a_plan_of_tenant_apps_and_migrates_its_own():
+    tenant_only = SchemaPlan(schema="public", pending=(last_of("tracker"), last_of("files")))
+    assert ledger_only_reason(tenant_only) is None
+
+    shared = SchemaPlan(schema="public", pending=(last_of("tracker"), last_of("tenants")))
+    tenants_key = last_of("tenants")
+    assert ledger_only_reason(shared) == (
+        f"{tenants_key[0]}.{tenants_key[1]}: its app migrates in public"
+    )
+    # An organization's schema migrates its tenant apps: the pilots' fast path, not this.
+    in_organization = SchemaPlan(schema="org_acme", pending=(last_of("tracker"),))
+    tracker_key = last_of("tracker")
+    assert ledger_only_reason(in_organization) == (
+        f"{tracker_key[0]}.{tracker_key[1]}: its app migrates in org_acme"
+    )
+
+
+def test_with_a_router_of_the_projects_own_public_takes_the_executor(settings):
+    settings.DATABASE_ROUTERS = [*settings.DATABASE_ROUTERS, f"{__name__}.NoOpinionRouter"]
+    plan = SchemaPlan(schema="public", pending=(last_of("tracker"),))
+
+    assert (
+        ledger_only_reason(plan) == "routers other than django-tenants' decide where migrations run"
+    )
+
+
+class NoOpinionRouter:
+    """A project's router: it could decide by model or hints, which the check can't see."""

@@ -23,6 +23,7 @@ from django_tenants.utils import schema_exists
 from shared_apps.operations.migration_lock import MigrationLockBusy, migration_lock
 from shared_apps.operations.migration_runner import (
     describe_paths,
+    describe_public_path,
     migrate_all_schemas,
     pending_migrations,
 )
@@ -177,6 +178,8 @@ class Command(BaseCommand):
         for plan in pending:
             labels = ", ".join(plan.pending_labels())
             self._say(f"{plan.schema}: {len(plan.pending)} pending: {labels}")
+        if not state.public.up_to_date:
+            self._say(f"Public schema: {describe_public_path(state.public, fast_path=fast_path)}")
         checked = 1 + len(state.tenants)
         tenants = [plan for plan in state.tenants if not plan.up_to_date]
         if tenants:
