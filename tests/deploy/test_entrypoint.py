@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -79,9 +80,21 @@ def test_worker_and_beat_roles_start_and_stop(deploy_database, tmp_path, role, s
                              BEAT_SCHEDULE_FILE=str(tmp_path / "beat-schedule")))  # fmt: skip
     try:
         process.wait_for(started)
+        if role == "beat":
+            _wait_for_schedule_file(tmp_path)
     finally:
         code = process.stop()
     assert code in (0, -signal.SIGTERM), "\n".join(process.lines[-20:])
+
+
+def _wait_for_schedule_file(folder: Path, timeout: float = 30) -> None:
+    """Until beat has opened its schedule (shelve writes the file once open): a SIGTERM
+    that lands while it is still importing dbm makes beat exit 1 with "module 'dbm.dumb'
+    has no attribute 'open'" (seen once in CI), which is not what this test is about."""
+    deadline = time.monotonic() + timeout
+    while not any(folder.glob("beat-schedule*")):
+        assert time.monotonic() < deadline, f"beat never opened its schedule in {folder}"
+        time.sleep(0.05)
 
 
 def test_an_unknown_role_is_refused(deploy_database):

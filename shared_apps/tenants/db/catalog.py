@@ -45,9 +45,10 @@ def schema_capture(schema: str) -> list[str]:
     with connection.cursor() as cursor:
         # Catalog functions print names unqualified when their schema is on the path.
         cursor.execute(f'SET LOCAL search_path = "{schema}"')
-        _refuse_unsupported(cursor, schema)
-        sequences = _standalone_sequences(cursor, schema)
-        tables = _tables(cursor, schema)
+        relations = _relations(cursor, schema)
+        _refuse_unsupported(cursor, schema, relations)
+        sequences = _standalone_sequences(cursor, schema, relations)
+        tables = [{"oid": oid, "name": name} for oid, name, kind in relations if kind == "r"]
         statements: list[str] = [s for seq in sequences for s in seq["create"]]
         deferred: list[str] = []
         for table in tables:
@@ -63,35 +64,52 @@ def schema_capture(schema: str) -> list[str]:
     return statements
 
 
-def _refuse_unsupported(cursor: Any, schema: str) -> None:
-    checks = {
-        "views": "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE n.nspname = %s AND c.relkind IN ('v', 'm', 'p', 'f')",
-        "functions": "SELECT count(*) FROM pg_proc p JOIN pg_namespace n"
-        " ON n.oid = p.pronamespace WHERE n.nspname = %s",
-        "triggers": "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-        " JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE n.nspname = %s AND NOT t.tgisinternal",
-        "types": "SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-        " WHERE n.nspname = %s AND (t.typtype IN ('e', 'd', 'r', 'm') OR (t.typtype = 'c'"
-        " AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid"
-        " AND c.relkind IN ('r', 'S', 'i'))))",
-        "inheritance": "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-        " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s",
-    }
-    for kind, sql in checks.items():
-        cursor.execute(sql, [schema])
-        if cursor.fetchone()[0]:
-            raise TemplateUnsupported(f"the template schema contains {kind}")
+def _relations(cursor: Any, schema: str) -> list[tuple[int, str, str]]:
+    """The schema's relations (oid, name, kind), by name, from one read of pg_class.
 
-
-def _tables(cursor: Any, schema: str) -> list[dict[str, Any]]:
+    pg_class has no index on the namespace alone: every query that filters by it reads
+    all schemas' relations (25-36 ms with 1,000 organizations). The checks and readers
+    below take the oids from here and go through the indexes on them."""
     cursor.execute(
-        "SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE n.nspname = %s AND c.relkind = 'r' ORDER BY c.relname",
+        "SELECT c.oid, c.relname, c.relkind FROM pg_class c"
+        " WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = %s)"
+        " ORDER BY c.relname",
         [schema],
     )
-    return [{"oid": oid, "name": name} for oid, name in cursor.fetchall()]
+    return [(oid, name, kind) for oid, name, kind in cursor.fetchall()]
+
+
+def _refuse_unsupported(cursor: Any, schema: str, relations: list[tuple[int, str, str]]) -> None:
+    if any(kind in ("v", "m", "p", "f") for _oid, _name, kind in relations):
+        raise TemplateUnsupported("the template schema contains views")
+    oids = [oid for oid, _name, _kind in relations]
+    checks = {
+        "functions": (
+            "SELECT count(*) FROM pg_proc p JOIN pg_namespace n"
+            " ON n.oid = p.pronamespace WHERE n.nspname = %s",
+            [schema],
+        ),
+        "triggers": (
+            "SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = ANY(%s::oid[])"
+            " AND NOT t.tgisinternal",
+            [oids],
+        ),
+        "types": (
+            "SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+            " WHERE n.nspname = %s AND (t.typtype IN ('e', 'd', 'r', 'm') OR (t.typtype = 'c'"
+            " AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid"
+            " AND c.relkind IN ('r', 'S', 'i'))))",
+            [schema],
+        ),
+        "inheritance": (
+            "SELECT count(*) FROM pg_inherits i WHERE i.inhrelid = ANY(%s::oid[])",
+            [oids],
+        ),
+    }
+    for kind, (sql, params) in checks.items():
+        cursor.execute(sql, params)
+        if cursor.fetchone()[0]:
+            raise TemplateUnsupported(f"the template schema contains {kind}")
 
 
 def _quote(name: str) -> str:
@@ -199,20 +217,25 @@ def _copy_rows(cursor: Any, schema: str, table: dict[str, Any]) -> list[str]:
     return statements
 
 
-def _standalone_sequences(cursor: Any, schema: str) -> list[dict[str, Any]]:
+def _standalone_sequences(
+    cursor: Any, schema: str, relations: list[tuple[int, str, str]]
+) -> list[dict[str, Any]]:
     """Sequences that are not identity columns' (e.g. `serial` from hand-written SQL)."""
+    oids = [oid for oid, _name, kind in relations if kind == "S"]
+    if not oids:
+        return []
     cursor.execute(
         "SELECT c.relname, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"
         " s.seqcycle, format_type(s.seqtypid, NULL), owner.relname, a.attname"
-        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " FROM pg_class c"
         " JOIN pg_sequence s ON s.seqrelid = c.oid"
         " LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass"
         "  AND d.deptype IN ('a', 'i')"
         " LEFT JOIN pg_class owner ON owner.oid = d.refobjid"
         " LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
-        " WHERE n.nspname = %s AND c.relkind = 'S' AND (d.deptype IS NULL OR d.deptype = 'a')"
+        " WHERE c.oid = ANY(%s::oid[]) AND (d.deptype IS NULL OR d.deptype = 'a')"
         " ORDER BY c.relname",
-        [schema],
+        [oids],
     )
     sequences = []
     for (

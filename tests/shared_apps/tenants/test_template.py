@@ -169,6 +169,38 @@ def test_unsupported_template_objects_fall_back_to_migrations(caplog):
         transaction.set_rollback(True)
 
 
+@pytest.mark.parametrize(
+    ("made", "kind"),
+    [
+        (
+            [
+                "CREATE FUNCTION public.tenantry_test_noop() RETURNS trigger LANGUAGE plpgsql"
+                " AS 'BEGIN RETURN NEW; END'",
+                'CREATE TRIGGER tenantry_test_trigger BEFORE INSERT ON "{schema}".django_migrations'
+                " FOR EACH ROW EXECUTE FUNCTION public.tenantry_test_noop()",
+            ],
+            "triggers",
+        ),
+        (
+            [
+                'CREATE TABLE "{schema}".tenantry_test_child ()'
+                ' INHERITS ("{schema}".django_migrations)'
+            ],
+            "inheritance",
+        ),
+        (["CREATE TYPE \"{schema}\".tenantry_test_mood AS ENUM ('calm')"], "types"),
+    ],
+)
+def test_other_objects_the_reader_cannot_rebuild_are_refused_by_kind(made, kind):
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for statement in made:
+                cursor.execute(statement.replace("{schema}", template.TEMPLATE_SCHEMA))
+        with pytest.raises(template.TemplateUnsupported, match=kind):
+            schema_capture(template.TEMPLATE_SCHEMA)
+        transaction.set_rollback(True)
+
+
 def test_pooled_schemas_become_organizations_identical_to_migrated_ones(settings):
     from shared_apps.tenants.models import PooledSchema
     from shared_apps.tenants.provisioning.pool import pool_fill
