@@ -140,7 +140,7 @@ def compile_ledger_only(plan: SchemaPlan, *, using: str = DEFAULT_DB_ALIAS) -> C
     still write there (ledger rows, content type renames, post_migrate's rows), so no
     pilot is needed. The deploy's public schema, when a release changes only tenant apps."""
     recorded = [(key, []) for key in plan.pending]
-    return replace(_compile(plan.pending, recorded, schema=plan.schema, using=using), pilots=())
+    return _compile(plan.pending, recorded, schema=plan.schema, using=using)
 
 
 def migrate_schema_compiled(

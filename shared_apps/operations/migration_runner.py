@@ -201,8 +201,7 @@ def _migrate_public(plan: SchemaPlan, *, fast_path: bool) -> SchemaOutcome:
     """Public through the executor, unless the router keeps its whole plan out of public
     (a release that changes only tenant apps): then its ledger rows, and what post_migrate
     would write, in one message, without rendering the project state for it."""
-    reason = migration_paths.ledger_only_reason(plan) if fast_path else "--no-fast-path"
-    if reason is not None:
+    if _public_executor_reason(plan, fast_path=fast_path) is not None:
         return migrate_schema(plan.schema)
     outcome = migrate_schemas_compiled([plan.schema], compile_ledger_only(plan))[0]
     if outcome.failed or outcome.path != migration_paths.FAST:
@@ -275,8 +274,14 @@ def describe_paths(plans: Sequence[SchemaPlan], *, fast_path: bool = True) -> li
 
 def describe_public_path(plan: SchemaPlan, *, fast_path: bool = True) -> str:
     """For --check: how the public schema's pending plan would be applied."""
-    reason = migration_paths.ledger_only_reason(plan) if fast_path else "--no-fast-path"
+    reason = _public_executor_reason(plan, fast_path=fast_path)
     return LEDGER_ONLY if reason is None else f"executor: {reason}"
+
+
+def _public_executor_reason(plan: SchemaPlan, *, fast_path: bool) -> str | None:
+    """Why public's plan takes the executor, or None for its ledger rows only: the one
+    decision the run and --check share."""
+    return migration_paths.ledger_only_reason(plan) if fast_path else "--no-fast-path"
 
 
 def _group_line(group: Sequence[SchemaPlan]) -> str:
