@@ -88,12 +88,17 @@ def test_worker_and_beat_roles_start_and_stop(deploy_database, tmp_path, role, s
 
 
 def _wait_for_schedule_file(folder: Path, timeout: float = 30) -> None:
-    """Until beat has opened its schedule (shelve writes the file once open): a SIGTERM
-    that lands while it is still importing dbm makes beat exit 1 with "module 'dbm.dumb'
-    has no attribute 'open'" (seen once in CI), which is not what this test is about."""
+    """Until beat has written its schedule's index (dbm.dumb writes `.dir` at the end of
+    beat's setup). Celery's SIGTERM handler syncs the schedule from inside the signal
+    handler, so a SIGTERM during beat's first imports re-enters them and beat exits 1:
+    "module 'dbm.dumb' has no attribute 'open'" while shelve imports dbm, "unknown
+    encoding: Latin-1" while dbm.dumb's first file import of the codec runs (each seen
+    once in CI). The `.dat` file exists before that second import; `.dir` with content
+    only after it."""
+    index = folder / "beat-schedule.dir"
     deadline = time.monotonic() + timeout
-    while not any(folder.glob("beat-schedule*")):
-        assert time.monotonic() < deadline, f"beat never opened its schedule in {folder}"
+    while not (index.exists() and index.stat().st_size > 0):
+        assert time.monotonic() < deadline, f"beat never wrote its schedule in {folder}"
         time.sleep(0.05)
 
 
