@@ -13,24 +13,20 @@ from __future__ import annotations
 
 import datetime
 import logging
-from functools import cache
 
 import redis
 from django.conf import settings
 from django.utils import timezone
+
+from shared_apps.tenants.redis_clients import shared_client
 
 logger = logging.getLogger(__name__)
 
 COUNTERS = ("api_calls", "events", "task_ms")
 
 
-@cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url)
-
-
 def usage_redis() -> redis.Redis:
-    return _client(settings.USAGE_REDIS_URL)
+    return shared_client(settings.USAGE_REDIS_URL)
 
 
 def pending_key() -> str:

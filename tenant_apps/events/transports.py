@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Protocol
 
 import redis
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from shared_apps.tenants.redis_clients import shared_client
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,8 @@ def domain_of(envelope: dict[str, Any]) -> str:
     return envelope["type"].split(".", 1)[0]
 
 
-@cache
-def _redis_client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url)
-
-
 def events_redis() -> redis.Redis:
-    return _redis_client(settings.EVENTS_REDIS_URL)
+    return shared_client(settings.EVENTS_REDIS_URL)
 
 
 class RedisStreamsTransport:

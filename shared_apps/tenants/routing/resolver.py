@@ -23,6 +23,7 @@ from django.conf import settings
 from django_tenants.utils import schema_context, schema_exists
 
 from shared_apps.tenants.local_cache import LocalCache
+from shared_apps.tenants.redis_clients import shared_client
 
 logger = logging.getLogger(__name__)
 
@@ -182,19 +183,11 @@ def invalidate_routing_cache() -> None:
         logger.warning("could not broadcast tenant routing invalidation: %s", error)
 
 
-_publishers: dict[int, redis.Redis] = {}
-
-
 def _publisher() -> redis.Redis:
     """One client per process (a client made per call costs more than the publish)."""
-    client = _publishers.get(os.getpid())
-    if client is None:
-        _publishers.clear()
-        client = redis.Redis.from_url(
-            settings.TENANT_ROUTING_REDIS_URL, socket_connect_timeout=2, socket_timeout=2
-        )
-        _publishers[os.getpid()] = client
-    return client
+    return shared_client(
+        settings.TENANT_ROUTING_REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+    )
 
 
 def start_invalidation_listener(timeout: float = 10) -> bool:
