@@ -14,14 +14,15 @@ import threading
 
 import redis
 
-_clients: dict[tuple[int, str], redis.Redis] = {}
+_clients: dict[tuple[int, str, tuple[tuple[str, float], ...]], redis.Redis] = {}
 _lock = threading.Lock()
 
 
 def shared_client(url: str, **options: float) -> redis.Redis:
-    """The process's client for `url` (made with `options` the first time); a forked
-    child makes its own, since sockets must not cross a fork."""
-    key = (os.getpid(), url)
+    """The process's client for `url` with these `options` (uses that share a URL but
+    not its timeouts get a client each); a forked child makes its own, since sockets must
+    not cross a fork."""
+    key = (os.getpid(), url, tuple(sorted(options.items())))
     client = _clients.get(key)
     if client is None:
         with _lock:

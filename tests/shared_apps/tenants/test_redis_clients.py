@@ -52,4 +52,8 @@ def test_threads_asking_at_once_get_one_client_and_their_pipelines_all_complete(
 def test_options_apply_to_the_client_made(no_clients_yet):
     client = redis_clients.shared_client(settings.REDIS_URL, socket_timeout=2)
     assert client.connection_pool.connection_kwargs["socket_timeout"] == 2
-    assert redis_clients.shared_client(settings.REDIS_URL) is client
+    assert redis_clients.shared_client(settings.REDIS_URL, socket_timeout=2) is client
+    # A use of the same URL without the timeout keeps redis-py's default, not this one.
+    other = redis_clients.shared_client(settings.REDIS_URL)
+    assert other is not client
+    assert other.connection_pool.connection_kwargs.get("socket_timeout") != 2
