@@ -20,6 +20,7 @@ from shared_apps.tenants.models import Organization
 from shared_apps.tenants.provisioning import services as provisioning
 from shared_apps.tenants.routing.hosts import PlatformAllowedHosts
 from shared_apps.tenants.routing.resolver import (
+    allow_bulk_fill_now,
     clear_local_routing_cache,
     start_invalidation_listener,
 )
@@ -75,8 +76,10 @@ def _clean_slate_after_test() -> Iterator[None]:
     yield
     connection.set_schema_to_public()
     # The test's transaction is rolled back, which no on_commit hook sees: forget what the
-    # routing cache learnt from rows that no longer exist.
+    # routing cache learnt from rows that no longer exist; the next test's first miss
+    # fills it in bulk, as a freshly started worker's does.
     clear_local_routing_cache()
+    allow_bulk_fill_now()
 
 
 @pytest.fixture

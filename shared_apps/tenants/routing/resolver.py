@@ -1,25 +1,30 @@
 """Hostname → organization, cached in process memory.
 
 A warm lookup costs no SQL and no network round trip: the answer (including "no such
-organization") is kept in a bounded in-process LRU. Saving or deleting an Organization or
-Domain clears it here and, through a Redis pub/sub message, in every other process (web
-workers, Celery workers); each process's listener also clears its cache whenever it
-(re)subscribes, so messages missed during a Redis outage cannot leave stale entries past
-that point, and a TTL bounds any entry's life regardless.
+organization") is kept in a bounded in-process LRU. A cold cache is filled in bulk: the
+first miss after a start, a change or the TTL reads every verified domain (up to the
+cache's size) in two queries, so a worker that has just started does not send one lookup
+per organization while its first visitors queue for pool connections. Saving or deleting
+an Organization or Domain clears it here and, through a Redis pub/sub message, in every
+other process (web workers, Celery workers); each process's listener also clears its
+cache whenever it (re)subscribes, so messages missed during a Redis outage cannot leave
+stale entries past that point, and a TTL bounds any entry's life regardless.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import redis
 from django.conf import settings
+from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
 from shared_apps.tenants.local_cache import LocalCache
@@ -28,6 +33,11 @@ from shared_apps.tenants.redis_clients import shared_client
 logger = logging.getLogger(__name__)
 
 _MAX_ENTRIES = 10_000
+# Bounds the bulk reads a burst of changes (each one clears the cache) can cause: within
+# this many seconds of the last bulk fill, misses are looked up one hostname at a time.
+_MIN_SECONDS_BETWEEN_FILLS = 5.0
+# How long a worker's first fill waits for its invalidation listener to subscribe.
+_LISTENER_WAIT_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -79,10 +89,70 @@ def on_routing_invalidated(hook: Callable[[], None]) -> None:
     _invalidation_hooks.append(hook)
 
 
+class _Generations:
+    """Counts the cache's clears, so an answer read before a clear is never stored after it."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+        self.current = 0
+
+    def advance(self) -> None:
+        self.current = next(self._counter)  # next() on a count is atomic under the GIL
+
+
+_generations = _Generations()
+
+
 def _forget_everything() -> None:
+    _generations.advance()
     _cache.clear()
     for hook in _invalidation_hooks:
         hook()
+
+
+def _store(resolutions: Iterable[Resolution], generation: int) -> None:
+    if _generations.current != generation:
+        return  # the cache was cleared while these were read: they may be stale
+    for resolution in resolutions:
+        _cache.put(resolution.hostname, resolution)
+
+
+class _BulkFill:
+    """Fills the cache with every verified domain, once per generation and TTL period.
+
+    One thread reads while the others that missed wait for it and then find their answer
+    in the cache; that is what keeps a cold worker's first requests off the pool."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._filled_generation = -1
+        self._filled_at = -float("inf")
+
+    def fill_if_stale(self) -> None:
+        with self._lock:
+            generation = _generations.current
+            since = time.monotonic() - self._filled_at
+            fresh = self._filled_generation == generation and (
+                since < settings.TENANT_ROUTING_CACHE_SECONDS
+            )
+            if fresh or since < _MIN_SECONDS_BETWEEN_FILLS:
+                return
+            self._filled_at = time.monotonic()
+            # Entries kept this long need the listener to clear them on a change; it clears
+            # everything once when it subscribes, so a fill before that would be lost.
+            if not _listener.subscribed.wait(_LISTENER_WAIT_SECONDS):
+                return
+            generation = _generations.current
+            self._filled_generation = generation
+            _store(_lookup_all(limit=_MAX_ENTRIES), generation)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._filled_generation = -1
+            self._filled_at = -float("inf")
+
+
+_bulk_fill = _BulkFill()
 
 
 class _InvalidationListener:
@@ -140,33 +210,70 @@ def resolve_hostname(hostname: str) -> Resolution:
     cached = _cache.get(hostname)
     if cached is not None:
         return cached
+    _bulk_fill.fill_if_stale()
+    cached = _cache.get(hostname)
+    if cached is not None:
+        return cached
+    generation = _generations.current
     resolution = _lookup(hostname)
-    _cache.put(resolution.hostname, resolution)
+    _store([resolution], generation)
     return resolution
+
+
+def _organization_attnames() -> list[str]:
+    from shared_apps.tenants.models import Organization  # app loading, as in organization()
+
+    return [field.attname for field in Organization._meta.concrete_fields]
 
 
 def _lookup(hostname: str) -> Resolution:
     from shared_apps.tenants.models import Domain  # app loading, as in organization()
 
+    attnames = _organization_attnames()
     with schema_context("public"):
-        domain = (
-            Domain.objects.select_related("tenant")
-            .filter(domain=hostname, is_verified=True)
+        row = (
+            Domain.objects.filter(domain=hostname, is_verified=True)
+            .order_by("pk")
+            .values_list(*(f"tenant__{name}" for name in attnames))
             .first()
         )
-    if domain is None:
-        return Resolution(kind="unknown", hostname=hostname)
-    organization = domain.tenant
-    fields = tuple(
-        (field.attname, getattr(organization, field.attname))
-        for field in organization._meta.concrete_fields
-    )
+        if row is None:
+            return Resolution(kind="unknown", hostname=hostname)
+        fields = tuple(zip(attnames, row, strict=True))
+        exists = schema_exists(dict(fields)["schema_name"])
+    return _organization_resolution(hostname, fields, exists)
+
+
+def _lookup_all(*, limit: int) -> list[Resolution]:
+    """Up to `limit` verified domains' resolutions, in two queries whatever their number."""
+    from shared_apps.tenants.models import Domain  # app loading, as in organization()
+
+    attnames = _organization_attnames()
     with schema_context("public"):
-        exists = schema_exists(organization.schema_name)
+        rows = list(
+            Domain.objects.filter(is_verified=True)
+            .order_by("pk")
+            .values_list("domain", *(f"tenant__{name}" for name in attnames))[:limit]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nspname FROM pg_catalog.pg_namespace")
+            schemas = {name for (name,) in cursor.fetchall()}
+    resolutions = []
+    for hostname, *values in rows:
+        fields = tuple(zip(attnames, values, strict=True))
+        exists = dict(fields)["schema_name"] in schemas
+        resolutions.append(_organization_resolution(hostname, fields, exists))
+    return resolutions
+
+
+def _organization_resolution(
+    hostname: str, fields: tuple[tuple[str, Any], ...], exists: bool
+) -> Resolution:
     if not exists:
+        values = dict(fields)
         logger.error(
             "organization %s (%s) has no schema %s: its hosts are refused",
-            organization.slug, organization.status, organization.schema_name,
+            values["slug"], values["status"], values["schema_name"],
         )  # fmt: skip
     return Resolution(
         kind="organization", hostname=hostname, organization_fields=fields, schema_exists=exists
@@ -199,6 +306,11 @@ def start_invalidation_listener(timeout: float = 10) -> bool:
 def clear_local_routing_cache() -> None:
     """Forget this process's cached resolutions only (tests use it after a rollback)."""
     _forget_everything()
+
+
+def allow_bulk_fill_now() -> None:
+    """Let the next miss fill the cache in bulk even if one did moments ago (tests)."""
+    _bulk_fill.reset()
 
 
 def routing_cache_size() -> int:
