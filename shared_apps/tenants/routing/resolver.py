@@ -97,24 +97,29 @@ class _Generations:
         self.current = 0
 
     def advance(self) -> None:
-        self.current = next(self._counter)  # next() on a count is atomic under the GIL
+        self.current = next(self._counter)
 
 
 _generations = _Generations()
+# A clear and a store never interleave: a store checks the generation and puts its
+# entries while no clear can come between the two.
+_clear_or_store = threading.Lock()
 
 
 def _forget_everything() -> None:
-    _generations.advance()
-    _cache.clear()
+    with _clear_or_store:
+        _generations.advance()
+        _cache.clear()
     for hook in _invalidation_hooks:
         hook()
 
 
 def _store(resolutions: Iterable[Resolution], generation: int) -> None:
-    if _generations.current != generation:
-        return  # the cache was cleared while these were read: they may be stale
-    for resolution in resolutions:
-        _cache.put(resolution.hostname, resolution)
+    with _clear_or_store:
+        if _generations.current != generation:
+            return  # the cache was cleared while these were read: they may be stale
+        for resolution in resolutions:
+            _cache.put(resolution.hostname, resolution)
 
 
 class _BulkFill:
