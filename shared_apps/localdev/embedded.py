@@ -30,6 +30,13 @@ from config.env import (
     embedded_socket_dir,
 )
 
+DEV_POSTGRES_SETTINGS = {
+    "max_connections": "200",
+    "synchronous_commit": "off",
+    "fsync": "off",
+    "full_page_writes": "off",
+}
+
 # initdb refuses to run as root; when we are root the server runs as this system user.
 PG_SYSTEM_USER = "tenantry-pg"
 
@@ -114,6 +121,9 @@ class EmbeddedServices:
 
     data_dir: Path
     started: list[str] = field(default_factory=list)
+    # PostgreSQL's settings: a development server's by default (fast, not durable); a
+    # benchmark passes production's (tests/bench/bench_serving.py).
+    postgres_settings: dict[str, str] = field(default_factory=lambda: dict(DEV_POSTGRES_SETTINGS))
 
     def __post_init__(self) -> None:
         self.data_dir = self.data_dir.resolve()
@@ -158,9 +168,8 @@ class EmbeddedServices:
                  "--auth=trust", "--encoding=UTF8", "--no-sync"],
                 check=True, capture_output=True, **as_user,
             )  # fmt: skip
-        options = (
-            f"-h '' -k {self.run_dir} -c max_connections=200 -c synchronous_commit=off"
-            " -c fsync=off -c full_page_writes=off"
+        options = f"-h '' -k {self.run_dir} " + " ".join(
+            f"-c {name}={value}" for name, value in self.postgres_settings.items()
         )
         log = self.pg_data / "server.log"
         result = subprocess.run(

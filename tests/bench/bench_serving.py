@@ -4,8 +4,11 @@
         [--rounds 2] [--connections 64]
 
 Both servers are started through deploy/entrypoint.sh (ROLE=web: uvicorn, 2 workers,
-Django's psycopg pool) under config.settings.prod, on the machine's PostgreSQL
-(--database-url, default 127.0.0.1:5432, a database of its own, dropped at the end) and
+Django's psycopg pool) under config.settings.prod, on a PostgreSQL server of the
+benchmark's own (started for the run, under a temporary directory, with
+max_connections = 100 and the settings docs/deploy.md gives for thousands of schemas:
+shared_buffers --shared-buffers, default 2GB, and max_files_per_process 10000), or with
+--database-url a database on a server of yours (created, dropped at the end); and
 Redis (--redis-url, a database number of its own). Tenantry serves `--organizations`
 organizations, each with a signed-in member; the control (serving_plain_settings.py) is the
 same project, middleware, pool, sessions and page minus tenancy, on one organization's
@@ -16,6 +19,8 @@ serves organizations: what a plain Django app with that many customers does. (Un
 `--connections` keep-alive connections, each request to the next organization's host
 with its member's session (serving.lua; the control: the next member's session), and
 every answer checked for that organization's name. Rounds alternate between the two.
+After the build the database is vacuumed, analyzed and checkpointed (as a database in
+service has long been), so that no autovacuum of the new catalogs runs beside the rounds.
 A warm-up round of each (as long as a measured round) comes first; with
 `--warmup-visits N` it repeats until each variant has served N requests per
 organization. Prints requests/s, p50/p99 latency, errors, wrong-organization answers,
@@ -27,6 +32,7 @@ warm-up; growth after it is a leak).
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
 import os
@@ -40,6 +46,9 @@ import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from config.env import embedded_database_url
+from shared_apps.localdev.embedded import EmbeddedServices
 
 ROOT = Path(__file__).resolve().parents[2]
 LUA = Path(__file__).with_name("serving.lua")
@@ -124,6 +133,43 @@ def _setup(organizations: int, targets: Path) -> None:
     targets.write_text("\n".join(lines) + "\n")
     _plain_targets(targets).write_text("\n".join(plain_lines) + "\n")
     print(f"set up {organizations} organizations in {time.perf_counter() - started:.0f} s")
+
+
+# What the server is asked for (and printed): connections as on the machine's default, and
+# the two settings a schema-per-tenant database needs sized (docs/deploy.md, "PostgreSQL for
+# thousands of schemas"): every organization has its own tables and indexes, so the pages a
+# request reads, and the files a backend opens, grow with the number of organizations.
+_SERVER_SETTINGS = {
+    "max_connections": "100",
+    "shared_buffers": None,  # --shared-buffers
+    "max_files_per_process": "10000",
+}
+
+
+def _own_postgres(data_dir: Path, shared_buffers: str) -> EmbeddedServices:
+    """A PostgreSQL server of the benchmark's own, durable (fsync on), on a unix socket:
+    its results then depend on no one's server configuration."""
+    server = EmbeddedServices(
+        data_dir=data_dir,
+        postgres_settings={**_SERVER_SETTINGS, "shared_buffers": shared_buffers},
+    )
+    server.start(redis=False)
+    return server
+
+
+def _settle(url: str) -> None:
+    """Bring the freshly built database to the state a running one is in before timing it:
+    the build inserted about 170 catalog rows per organization (pg_class, pg_attribute,
+    pg_depend...), which autovacuum would otherwise vacuum and analyze, and the first
+    reads set hint bits on, while the rounds run; then a checkpoint writes what that
+    dirtied."""
+    import psycopg
+
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+        conn.execute("CHECKPOINT")
+    print(f"vacuumed, analyzed and checkpointed in {time.perf_counter() - started:.0f} s")
 
 
 def _workers(main_pid: int) -> list:
@@ -226,8 +272,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument(
-        "--database-url", default="postgresql://postgres@127.0.0.1:5432/tenantry_bench_serving"
-    )
+        "--database-url",
+        help="a database on a PostgreSQL server of your own (created, and dropped at the end);"
+        " default: a server of the benchmark's own, configured as docs/deploy.md says",
+    )  # fmt: skip
+    parser.add_argument(
+        "--shared-buffers", default="2GB",
+        help="the benchmark's own server's shared_buffers (default 2GB)",
+    )  # fmt: skip
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument(
         "--keep-database", action="store_true",
@@ -259,13 +311,22 @@ def main() -> None:
     import psycopg
     import redis
 
+    if args.keep_database and args.database_url is None:
+        raise SystemExit("--keep-database: the benchmark's own server goes; give --database-url")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-serving-"))
+    own_server = None
+    if args.database_url is None:
+        own_server = _own_postgres(workdir / "postgres", args.shared_buffers)
+        atexit.register(own_server.stop)  # if the run fails before its own clean-up
+        args.database_url = embedded_database_url(own_server.data_dir, "tenantry_bench_serving")
     database = urlsplit(args.database_url).path.lstrip("/")
     with psycopg.connect(_admin_url(args.database_url), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{database}"')
-        max_connections = admin.execute("SHOW max_connections").fetchone()[0]
+        server_settings = {
+            name: admin.execute(f"SHOW {name}").fetchone()[0] for name in _SERVER_SETTINGS
+        }
     redis.Redis.from_url(args.redis_url).flushdb()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-serving-"))
     targets = workdir / "targets.tsv"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
@@ -291,6 +352,7 @@ def main() -> None:
             [sys.executable, "-m", "tests.bench.bench_serving", "--setup", str(targets),
              "--organizations", str(args.organizations)], cwd=ROOT, env=env, check=True,
         )  # fmt: skip
+        _settle(args.database_url)
         rows = [line.split("\t") for line in targets.read_text().splitlines()]
         tenantry_targets = workdir / "tenantry.tsv"
         tenantry_targets.write_text("".join(f"{h}\t{s}\t{m}\n" for h, s, m, _ in rows))
@@ -362,6 +424,8 @@ def main() -> None:
             with psycopg.connect(_admin_url(args.database_url), autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         redis.Redis.from_url(args.redis_url).flushdb()
+        if own_server is not None:
+            own_server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(
@@ -369,12 +433,15 @@ def main() -> None:
         f" sockets; wrk, {args.connections} keep-alive connections; {args.organizations}"
         f" organizations round-robin, each request a signed-in member's page;"
         f" {args.rounds} alternating rounds of {args.seconds:g} s; PostgreSQL"
-        f" max_connections = {max_connections}"
+        f" ({'its own server' if own_server else args.database_url}) "
+        + ", ".join(f"{name} = {value}" for name, value in server_settings.items())
     )
     print(
         "command: uv run python -m tests.bench.bench_serving "
         f"--organizations {args.organizations} --seconds {args.seconds:g} "
         f"--rounds {args.rounds} --connections {args.connections}"
+        + (f" --shared-buffers {args.shared_buffers}" if args.shared_buffers != "2GB" else "")
+        + ("" if own_server else f" --database-url {args.database_url}")
         + (f" --variants {args.variants}" if args.variants != "tenantry,plain" else "")
         + (f" --warmup-visits {args.warmup_visits}" if args.warmup_visits else "")
         + "\n"
