@@ -253,7 +253,7 @@ def _wrk(port: int, targets: Path, connections: int, seconds: float) -> dict:
 
 
 _VARIANTS = {
-    "tenantry", "plain", "tenantry-affine", "tenantry-arena2", "tenantry-pool4", "plain-pool4"
+    "tenantry", "plain", "tenantry-fifo", "tenantry-arena2", "tenantry-pool4", "plain-pool4"
 }  # fmt: skip
 
 
@@ -288,9 +288,9 @@ def main() -> None:
     parser.add_argument(
         "--variants", default="tenantry,plain",
         help="comma-separated, served in this order each round: tenantry, plain (the"
-        " control), tenantry-affine (DATABASE_POOL_SCHEMA_AFFINITY=true, the schema-affine"
-        " pool), tenantry-arena2 (MALLOC_ARENA_MAX=2), tenantry-pool4 and plain-pool4"
-        " (DATABASE_POOL_MAX_SIZE=4)",
+        " control), tenantry-fifo (DATABASE_POOL_SCHEMA_AFFINITY=false: psycopg's own"
+        " first-in first-out pool), tenantry-arena2 (MALLOC_ARENA_MAX=2), tenantry-pool4"
+        " and plain-pool4 (DATABASE_POOL_MAX_SIZE=4)",
     )  # fmt: skip
     parser.add_argument(
         "--warmup-visits", type=int, default=0,
@@ -366,7 +366,7 @@ def main() -> None:
         }
         variant_env = {
             "tenantry": env,
-            "tenantry-affine": {**env, "DATABASE_POOL_SCHEMA_AFFINITY": "true"},
+            "tenantry-fifo": {**env, "DATABASE_POOL_SCHEMA_AFFINITY": "false"},
             "tenantry-arena2": {**env, "MALLOC_ARENA_MAX": "2"},
             "tenantry-pool4": {**env, "DATABASE_POOL_MAX_SIZE": "4"},
             "plain": plain_env,

@@ -23,9 +23,11 @@ times, then served (no starvation; the pool's own timeout still applies). With 3
 threads on 10 connections, 80-85% of requests get their first-choice connection (10%
 first in first out); with fewer requests than connections, about 60%.
 
-Off unless DATABASE_POOL_SCHEMA_AFFINITY=true: in the serving benchmark (1,000
-organizations) it cut PostgreSQL's CPU per request by a tenth to a fifth, but not the
-throughput, and p99 latency rose in two runs of three (docs/deploy.md#serving-benchmark).
+On unless DATABASE_POOL_SCHEMA_AFFINITY=false. In the serving benchmark (1,000
+organizations, PostgreSQL sized for them) it cut the backends' CPU per request from
+1.48 to 1.06 ms and raised throughput from 0.83x to 0.94x of the plain control; p99
+latency rose (a request can be passed over for better-matched ones: 1.07 -> 1.70 s at
+64 connections on 2 cores). docs/deploy.md#serving-benchmark.
 
 What it does not change: which connection serves whom is a matter of speed only. Every
 request sets its own search_path on whatever connection it gets (the backend forgets the

@@ -59,13 +59,18 @@ def test_the_backend_makes_a_schema_affine_pool_when_asked(pooled_by_size):
     assert isinstance(pooled_by_size(1)().pool, SchemaAffinePool)
 
 
-def test_by_default_the_pool_is_psycopgs_own(pooled_by_size):
-    """DATABASE_POOL_SCHEMA_AFFINITY is off by default (docs/deploy.md says why)."""
+def test_by_default_the_settings_ask_for_a_schema_affine_pool():
+    """DATABASE_POOL_SCHEMA_AFFINITY is on by default (docs/deploy.md says why)."""
     from django.conf import settings
+
+    assert settings.DATABASE_POOL_SCHEMA_AFFINITY is True
+
+
+def test_pool_options_without_affinity_make_psycopgs_own_pool(pooled_by_size):
     from psycopg_pool import ConnectionPool
 
     assert type(pooled_by_size(1, affinity=None)().pool) is ConnectionPool
-    assert settings.DATABASE_POOL_SCHEMA_AFFINITY is False
+    assert type(pooled_by_size(1, affinity=False)().pool) is ConnectionPool
 
 
 def test_an_organization_gets_the_connection_that_served_it(pooled_by_size, acme, globex):
