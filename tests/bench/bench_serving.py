@@ -135,15 +135,12 @@ def _setup(organizations: int, targets: Path) -> None:
     print(f"set up {organizations} organizations in {time.perf_counter() - started:.0f} s")
 
 
-# What the server is asked for (and printed): connections as on the machine's default, and
+# What the server is asked for (with --shared-buffers): connections as on the machine's default, and
 # the two settings a schema-per-tenant database needs sized (docs/deploy.md, "PostgreSQL for
 # thousands of schemas"): every organization has its own tables and indexes, so the pages a
 # request reads, and the files a backend opens, grow with the number of organizations.
-_SERVER_SETTINGS = {
-    "max_connections": "100",
-    "shared_buffers": None,  # --shared-buffers
-    "max_files_per_process": "10000",
-}
+_SERVER_SETTINGS = {"max_connections": "100", "max_files_per_process": "10000"}
+_PRINTED_SETTINGS = ("max_connections", "shared_buffers", "max_files_per_process")
 
 
 def _own_postgres(data_dir: Path, shared_buffers: str) -> EmbeddedServices:
@@ -324,7 +321,7 @@ def main() -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{database}"')
         server_settings = {
-            name: admin.execute(f"SHOW {name}").fetchone()[0] for name in _SERVER_SETTINGS
+            name: admin.execute(f"SHOW {name}").fetchone()[0] for name in _PRINTED_SETTINGS
         }
     redis.Redis.from_url(args.redis_url).flushdb()
     targets = workdir / "targets.tsv"

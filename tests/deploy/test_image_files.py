@@ -94,3 +94,34 @@ def test_env_example_documents_every_variable_compose_and_settings_read():
                   "APP_DIR", "PYTHON", "ROLE", "EMAIL_BACKEND"}  # fmt: skip
     missing = (in_compose | in_settings | in_entrypoint) - documented - local_only
     assert not missing, f".env.example does not document: {sorted(missing)}"
+
+
+def _compose_postgres_settings() -> dict[str, str]:
+    """The `-c name=value` settings of the compose file's postgres, `${VAR:-default}` read
+    as its default (what the service runs with when .env leaves VAR unset)."""
+    command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["postgres"][
+        "command"
+    ]
+    assert command[0] == "postgres"
+    pairs = [command[i + 1] for i, arg in enumerate(command) if arg == "-c"]
+    return dict(re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", pair).split("=", 1) for pair in pairs)
+
+
+def test_compose_postgres_settings_for_thousands_of_schemas_start_a_real_postgresql(tmp_path):
+    """The settings docs/deploy.md asks for ("PostgreSQL for thousands of schemas"), as the
+    compose file passes them, are accepted by PostgreSQL and in force."""
+    import psycopg
+
+    from config.env import embedded_database_url
+    from shared_apps.localdev.embedded import EmbeddedServices
+
+    settings = _compose_postgres_settings()
+    assert set(settings) >= {"shared_buffers", "max_files_per_process"}
+    server = EmbeddedServices(data_dir=tmp_path, postgres_settings=settings)
+    server.start(redis=False)
+    try:
+        with psycopg.connect(embedded_database_url(tmp_path, "postgres")) as conn:
+            shown = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in settings}
+    finally:
+        server.stop()
+    assert shown == {"shared_buffers": "1GB", "max_files_per_process": "10000"}
