@@ -31,12 +31,14 @@ def test_migrates_public_then_every_organization_in_worker_processes(deploy_data
         in (lines[public_line])
     ), output
     assert "to migrate 4 with 2 worker process(es)" in output
-    # The first two run the executor at once, one per worker process, and their SQL is
-    # compiled for the other two, which the workers migrate in one round trip each.
+    # The first two run the executor in the worker processes, submitted at once, and their
+    # SQL is compiled for the other two, which the workers migrate in one round trip each.
+    # (Which worker takes which pilot is the pool's: one that finished its pilot before the
+    # other worker started may take both, as a CI run on 2026-12-03 showed.)
     pilots = re.findall(r"(\w+): applied 1 .* \(executor, pilot\), worker pid (\d+)", output)
     assert [schema for schema, _pid in pilots] == ["tenant_template", "org_alpha"], output
     pilot_pids = {int(pid) for _schema, pid in pilots}
-    assert len(pilot_pids) == 2 and process.pid not in pilot_pids, output
+    assert pilot_pids and process.pid not in pilot_pids, output
     assert "fast path: SQL collected from tenant_template and org_alpha" in output
     fast = re.findall(r"org_\w+: applied 1 .* \(fast path\), worker pid (\d+)", output)
     worker_pids = {int(pid) for pid in fast}
