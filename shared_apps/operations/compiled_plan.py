@@ -11,14 +11,15 @@ that never saw the earlier ones.
 
 The plan is compiled only when both pilots' SQL is identical and names neither schema
 (tables are found through `search_path`; Django derives index and constraint names from
-table and column names, never from the schema). Each remaining schema then receives one
-simple-query message: the guard, `SET LOCAL search_path`, each migration's SQL followed by
+table and column names, never from the schema). Each remaining schema then receives its
+statements as one transaction: `SET LOCAL search_path`, the guard, each migration's SQL followed by
 its `django_migrations` row (`applied` = the clock when it was recorded, as the executor
 does), the content type renames Django injects after a RenameModel, and, when the plan
 may change which models or permissions exist (`changes_models`), the content types and
-permissions `post_migrate` would create for the plan's apps. PostgreSQL runs a
-multi-statement message as one implicit transaction: the schema gets all of it or, on
-any error, none of it, and the SET LOCAL ends with it.
+permissions `post_migrate` would create for the plan's apps. A worker sends a batch of
+schemas as one simple-query message, each schema between BEGIN and COMMIT (see
+migrate_schemas_compiled): each schema gets all of its statements or, on any error, none
+of them, and the SET LOCAL ends with its transaction.
 
 A schema whose message fails is migrated again by the executor, which reads its own
 catalog: the result is the executor's, success or failure, as before the fast path.
@@ -153,11 +154,74 @@ def migrate_schema_compiled(
 def migrate_schemas_compiled(
     schemas: Sequence[str], compiled: CompiledPlan, *, using: str = DEFAULT_DB_ALIAS
 ) -> list[SchemaOutcome]:
-    """Apply the compiled plan to each of `schemas`, one message each, in order.
+    """Apply the compiled plan to each of `schemas`, in order.
 
-    The messages share one cursor: django-tenants sends `SET search_path` whenever a
-    cursor is opened, a round trip the message (which sets its own) doesn't need.
+    Outside a transaction, every schema's message goes in one message for all of them,
+    each between its own BEGIN and COMMIT: PostgreSQL commits each schema as it reaches
+    it and, at an error, rolls back the schema it is in and runs nothing after it (one
+    round trip for a batch: the server never waits for the client between schemas).
+    After a failure, the schemas that committed are read back from their ledgers, and
+    the others are sent again one by one. Inside a caller's transaction, one message per
+    schema (a BEGIN there would not start a transaction, and a COMMIT would end the
+    caller's).
     """
+    connection = connections[using]
+    if len(schemas) > 1 and connection.get_autocommit():
+        return _migrate_in_one_message(schemas, compiled, using=using)
+    return _migrate_one_by_one(schemas, compiled, using=using)
+
+
+def _migrate_in_one_message(
+    schemas: Sequence[str], compiled: CompiledPlan, *, using: str
+) -> list[SchemaOutcome]:
+    connection = connections[using]
+    started = time.monotonic()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("\n".join(
+                f"BEGIN;\n{compiled.message_for(schema, connection)};\nCOMMIT;"
+                for schema in schemas
+            ))  # fmt: skip
+    except Exception:
+        _end_failed_transaction(using)
+        committed = _recorded_plan(schemas, compiled, using=using)
+    else:
+        committed = set(schemas)
+    each = (time.monotonic() - started) / len(schemas)
+    done = {
+        schema: SchemaOutcome(schema=schema, applied=compiled.labels(), seconds=each,
+                              pid=os.getpid(), path="fast path")
+        for schema in committed
+    }  # fmt: skip
+    again = [schema for schema in schemas if schema not in committed]
+    done.update(zip(again, _migrate_one_by_one(again, compiled, using=using), strict=True))
+    return [done[schema] for schema in schemas]
+
+
+def _end_failed_transaction(using: str) -> None:
+    """Roll back the schema the message failed in (its connection may also be gone)."""
+    connection = connections[using]
+    try:
+        connection.connection.execute("ROLLBACK")
+    except Exception:
+        connection.close()
+
+
+def _recorded_plan(schemas: Sequence[str], compiled: CompiledPlan, *, using: str) -> set[str]:
+    """Those of `schemas` whose ledger holds every migration of the plan."""
+    applied = migration_state.applied_by_schema(schemas, using=using)
+    return {
+        schema for schema in schemas
+        if set(compiled.pending) <= (applied.get(schema) or frozenset())
+    }  # fmt: skip
+
+
+def _migrate_one_by_one(
+    schemas: Sequence[str], compiled: CompiledPlan, *, using: str
+) -> list[SchemaOutcome]:
+    """One message each, on one cursor: django-tenants sends `SET search_path` whenever
+    a cursor is opened, a round trip the message (which sets its own) doesn't need. A
+    schema whose message fails is migrated by the executor."""
     connection = connections[using]
     outcomes = []
     cursor = None

@@ -42,10 +42,11 @@ from shared_apps.operations.schemas import public_schema, tenant_schemas_to_migr
 
 Report = Callable[[str], None]
 
-# Fast-path schemas handed to a worker at once, sent on one cursor: a message is about a
-# millisecond of PostgreSQL's time, and one task per schema added a trip through the
-# pool and, with each new cursor, django-tenants' SET search_path. Small enough to keep
-# every worker busy to the end and the progress output flowing.
+# Fast-path schemas handed to a worker at once, sent in one message (see
+# compiled_plan.migrate_schemas_compiled): a schema is about a millisecond of
+# PostgreSQL's time, and one task per schema added a trip through the pool and a round
+# trip in which the server waits. Small enough to keep every worker busy to the end and
+# the progress output flowing.
 _FAST_PATH_BATCH = 25
 LEDGER_ONLY = "ledger rows only: the router runs none of these migrations"
 

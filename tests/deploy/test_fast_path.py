@@ -150,12 +150,14 @@ def test_fast_path_and_executor_build_identical_schemas(deploy_database, another
 def test_failing_schemas_on_either_path_are_rolled_back_and_the_others_complete(
     deploy_database,
 ):
-    deploy_database.add_organization("delta")
+    for slug in ("delta", "echo"):
+        deploy_database.add_organization(slug)
     built = deploy_database.manage("migrate_tenants")
     assert built.returncode == 0, output_of(built)
     # The column the migration adds is already there: its ALTER TABLE fails, in a pilot
-    # (the next schema becomes the pilot) and in a schema on the fast path.
-    for schema in ("org_alpha", "org_charlie"):
+    # (the next schema becomes the pilot) and in a schema on the fast path, the middle one
+    # of the message that carries charlie, delta and echo.
+    for schema in ("org_alpha", "org_delta"):
         deploy_database.execute(f"ALTER TABLE {schema}.deploy_probe_gadget ADD colour text")
 
     first = deploy_database.manage("migrate_tenants", "--workers", "2", migrations="v2")
@@ -167,15 +169,17 @@ def test_failing_schemas_on_either_path_are_rolled_back_and_the_others_complete(
     # The column's and the index's SQL and the ledger row: no post_migrate rows.
     assert "and org_bravo, 4 statements in one message" in output, output
     assert re.search(
-        r"org_charlie: FAILED after [\d.]+ s \(executor after the fast path failed"
+        r"org_delta: FAILED after [\d.]+ s \(executor after the fast path failed"
         r" \(ProgrammingError: column \"colour\" of relation \"deploy_probe_gadget\" already"
         r" exists\)\): ProgrammingError: column \"colour\"",
         output,
     ), output
-    assert re.search(r"org_delta: applied 1 in [\d.]+ s \(fast path\)", output), output
-    assert "3 schema(s) migrated, 0 up to date, 2 failed" in output
-    assert "Migrations failed in 2 schema(s): org_alpha, org_charlie." in first.stderr
-    for schema in ("org_alpha", "org_charlie"):
+    # Committed before delta's error in the same message, and sent again after it.
+    for schema in ("org_charlie", "org_echo"):
+        assert re.search(rf"{schema}: applied 1 in [\d.]+ s \(fast path\)", output), output
+    assert "4 schema(s) migrated, 0 up to date, 2 failed" in output
+    assert "Migrations failed in 2 schema(s): org_alpha, org_delta." in first.stderr
+    for schema in ("org_alpha", "org_delta"):
         # All or nothing: no ledger row, no index, the column as it was.
         assert deploy_database.applied(schema) == ["0001_initial"]
         assert not deploy_database.query(
@@ -190,24 +194,29 @@ def test_failing_schemas_on_either_path_are_rolled_back_and_the_others_complete(
             (schema,),
         ) == [("text", None)]
         deploy_database.execute(f"ALTER TABLE {schema}.deploy_probe_gadget DROP colour")
-    for schema in ("tenant_template", "org_bravo", "org_delta"):
+    for schema in ("tenant_template", "org_bravo", "org_charlie", "org_echo"):
         assert deploy_database.applied(schema) == ["0001_initial", "0002_gadget_colour"]
+        assert deploy_database.query(
+            "SELECT 1 FROM pg_indexes WHERE schemaname = %s"
+            " AND indexname = 'probe_gadget_colour_idx'",
+            (schema,),
+        ), schema
     # A plan that adds no model sends no content type or permission rows: the fast path's
-    # schema has the very rows the executor's (pilot) has.
+    # schemas have the very rows the executor's (pilot) has.
     rows = {
         schema: deploy_database.query(
             f"SELECT c.id, c.app_label, c.model, p.id, p.codename FROM {schema}.django_content_type"
             f" c LEFT JOIN {schema}.auth_permission p ON p.content_type_id = c.id ORDER BY 1, 4"
         )
-        for schema in ("org_bravo", "org_delta")
+        for schema in ("org_bravo", "org_charlie", "org_echo")
     }
-    assert rows["org_delta"] == rows["org_bravo"] and rows["org_bravo"]
+    assert rows["org_charlie"] == rows["org_echo"] == rows["org_bravo"] and rows["org_bravo"]
 
     rerun = deploy_database.manage("migrate_tenants", migrations="v2")
 
     assert rerun.returncode == 0, output_of(rerun)
     assert "executor: 2 schema(s) need this plan" in rerun.stdout
-    assert "colour" in deploy_database.columns("org_charlie", "deploy_probe_gadget")
+    assert "colour" in deploy_database.columns("org_delta", "deploy_probe_gadget")
 
 
 def test_a_plan_whose_sql_differs_between_schemas_takes_the_executor(deploy_database):

@@ -53,7 +53,10 @@ def test_a_schema_gets_the_plan_and_its_ledger_row_in_one_statement(acme):
         assert cursor.fetchall() == [("deploy_probe", "0099_fast_path_probe")]
 
 
-def test_a_batch_sends_one_message_per_schema_each_into_its_own_schema(acme, globex):
+def test_inside_a_transaction_a_batch_sends_one_message_per_schema_each_into_its_own_schema(
+    acme, globex
+):
+    # (Outside one, the whole batch goes in one message: tests/deploy/test_fast_path.py.)
     sent = []
 
     def count(execute, sql, params, many, context):
